@@ -1,0 +1,26 @@
+#pragma once
+
+#include <zmq.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "throng/common/error.hpp"
+#include "throng/v1/envelope.pb.h"
+
+namespace throng {
+
+// Largest envelope either side accepts; bigger frames are dropped and counted.
+inline constexpr std::size_t kMaxEnvelopeBytes = 16 * 1024 * 1024;
+
+zmq::message_t EncodeEnvelope(const v1::Envelope& envelope);
+// Fails on oversized or undecodable frames and on an unspecified kind.
+Result<v1::Envelope> DecodeEnvelope(const void* data, std::size_t size);
+inline Result<v1::Envelope> DecodeEnvelope(const zmq::message_t& message) {
+  return DecodeEnvelope(message.data(), message.size());
+}
+
+// The reply to a request envelope: same routing ids, timestamps carried over.
+v1::Envelope MakeReply(const v1::Envelope& request, std::string packet_type);
+
+}  // namespace throng

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace throng {
+
+struct MetricsPublisherOptions {
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string key_prefix = "throng";
+  std::string service;
+  std::string instance_id;
+  std::chrono::milliseconds interval{5000};
+  std::chrono::milliseconds redis_timeout{1000};
+};
+
+// Every interval, saves a full cumulative snapshot of the registry to Redis:
+//   <prefix>:{<service>}:snap:<instance_id>  STRING, PX = 4 x interval (the heartbeat)
+//   <prefix>:{<service>}:instances           ZSET of instance ids (discovery index)
+// Runs on its own thread so that a slow or dead Redis never stalls request handling.
+// On Stop() publishes a last time and removes the key, so the instance vanishes at once.
+class MetricsPublisher {
+ public:
+  MetricsPublisher(MetricsPublisherOptions options, std::shared_ptr<prometheus::Registry> registry);
+  ~MetricsPublisher();
+
+  void Start();
+  void Stop();
+
+  static std::string SnapshotKey(const std::string& prefix, const std::string& service,
+                                 const std::string& instance_id);
+  static std::string IndexKey(const std::string& prefix, const std::string& service);
+
+ private:
+  void Loop();
+
+  MetricsPublisherOptions options_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::string boot_id_;
+  prometheus::Counter* publish_failures_;
+  prometheus::Gauge* last_success_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace throng

@@ -1,0 +1,122 @@
+#include "throng/common/metrics_publisher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "throng/common/clock.hpp"
+#include "throng/common/redis_client.hpp"
+#include "throng/common/snapshot_codec.hpp"
+
+namespace throng {
+
+namespace {
+
+std::string RandomHex(std::size_t bytes) {
+  std::random_device device;
+  std::string out;
+  static const char* kDigits = "0123456789abcdef";
+  for (std::size_t i = 0; i < bytes; ++i) {
+    auto byte = device() & 0xff;
+    out += kDigits[byte >> 4];
+    out += kDigits[byte & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
+MetricsPublisher::MetricsPublisher(MetricsPublisherOptions options,
+                                   std::shared_ptr<prometheus::Registry> registry)
+    : options_(std::move(options)), registry_(std::move(registry)), boot_id_(RandomHex(16)) {
+  publish_failures_ = &prometheus::BuildCounter()
+                           .Name("throng_metrics_publish_failures_total")
+                           .Help("Metric snapshots that could not be saved to Redis")
+                           .Register(*registry_)
+                           .Add({});
+  last_success_ = &prometheus::BuildGauge()
+                       .Name("throng_metrics_last_publish_success_timestamp_seconds")
+                       .Help("When a metric snapshot was last saved to Redis")
+                       .Register(*registry_)
+                       .Add({});
+}
+
+MetricsPublisher::~MetricsPublisher() { Stop(); }
+
+std::string MetricsPublisher::SnapshotKey(const std::string& prefix, const std::string& service,
+                                          const std::string& instance_id) {
+  return prefix + ":{" + service + "}:snap:" + instance_id;
+}
+
+std::string MetricsPublisher::IndexKey(const std::string& prefix, const std::string& service) {
+  return prefix + ":{" + service + "}:instances";
+}
+
+void MetricsPublisher::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void MetricsPublisher::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void MetricsPublisher::Loop() {
+  RedisClient redis(options_.redis_url, options_.redis_timeout);
+  const auto snap_key = SnapshotKey(options_.key_prefix, options_.service, options_.instance_id);
+  const auto index_key = IndexKey(options_.key_prefix, options_.service);
+  const auto ttl = std::to_string(options_.interval.count() * 4);
+  std::uint64_t seq = 0;
+  int consecutive_failures = 0;
+
+  auto publish = [&] {
+    v1::MetricsSnapshot snapshot;
+    snapshot.set_schema_version(kSnapshotSchemaVersion);
+    snapshot.set_service(options_.service);
+    snapshot.set_instance_id(options_.instance_id);
+    snapshot.set_boot_id(boot_id_);
+    snapshot.set_seq(++seq);
+    snapshot.set_published_ms(DefaultClock().NowMillis());
+    snapshot.set_interval_ms(options_.interval.count());
+    FillSnapshot(registry_->Collect(), snapshot);
+    std::string bytes;
+    snapshot.SerializeToString(&bytes);
+    auto now_ms = std::to_string(snapshot.published_ms());
+    auto ok = redis.Command({"MULTI"});
+    if (ok) ok = redis.Command({"SET", snap_key, bytes, "PX", ttl});
+    if (ok) ok = redis.Command({"ZADD", index_key, now_ms, options_.instance_id});
+    if (ok) ok = redis.Command({"EXEC"});
+    if (ok) {
+      last_success_->Set(static_cast<double>(snapshot.published_ms()) / 1000.0);
+      if (consecutive_failures > 0) spdlog::info("metrics publishing to Redis recovered");
+      consecutive_failures = 0;
+    } else {
+      publish_failures_->Increment();
+      // Log the first failure and then every 60th, so a long outage does not flood the log.
+      if (consecutive_failures++ % 60 == 0) {
+        spdlog::warn("cannot save metrics snapshot: {}", ok.error().message);
+      }
+      redis.Command({"DISCARD"});
+    }
+  };
+
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    publish();
+    lock.lock();
+    wake_.wait_for(lock, options_.interval, [this] { return stopping_; });
+  }
+  lock.unlock();
+  // Graceful exit: a final snapshot, then vanish from the index immediately.
+  publish();
+  redis.Command({"DEL", snap_key});
+  redis.Command({"ZREM", index_key, options_.instance_id});
+}
+
+}  // namespace throng

@@ -1,0 +1,291 @@
+#include "operator_app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "embedded_migrations.hpp"
+#include "migrator.hpp"
+#include "packet_handler.hpp"
+#include "pg_task_store.hpp"
+#include "throng/common/envelope_codec.hpp"
+#include "throng/common/exit_codes.hpp"
+
+namespace throng::operator_ {
+
+namespace {
+
+// A router that has not said anything for this long is considered gone.
+constexpr std::int64_t kRouterSilenceMs = 10'000;
+
+}  // namespace
+
+OperatorApp::OperatorApp(OperatorConfig config, const Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      registry_(std::make_shared<prometheus::Registry>()),
+      probe_(*registry_),
+      context_(1),
+      socket_(context_, zmq::socket_type::router) {}
+
+OperatorApp::~OperatorApp() {
+  RequestStop(2);
+  {
+    std::lock_guard lock(jobs_mutex_);
+    workers_stopping_ = true;
+  }
+  jobs_ready_.notify_all();
+  for (auto& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
+  maintenance_wake_.notify_all();
+  if (maintenance_.joinable()) maintenance_.join();
+  if (publisher_) publisher_->Stop();
+  if (admin_) admin_->Stop();
+}
+
+Result<void> OperatorApp::Start() {
+  try {
+    pqxx::connection connection(config_.pg_dsn);
+    auto report = ApplyMigrations(connection, EmbeddedMigrations());
+    if (!report) return tl::unexpected(report.error());
+    spdlog::info("database schema at version {} ({} migrations applied now)",
+                 report->current_version, report->applied);
+  } catch (const std::exception& e) {
+    return Fail(std::string("cannot connect to PostgreSQL (") + e.what() +
+                "); set --pg-dsn or THRONG_PG_DSN");
+  }
+  db_ok_ = true;
+
+  try {
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.set(zmq::sockopt::router_mandatory, false);
+    socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxEnvelopeBytes));
+    socket_.bind(config_.bind);
+    bound_endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+  } catch (const zmq::error_t& e) {
+    return Fail("cannot bind ZeroMQ endpoint " + config_.bind + " (" + e.what() +
+                "); set --bind or THRONG_BIND");
+  }
+
+  for (int i = 0; i < config_.db_workers; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  maintenance_ = std::thread([this] { MaintenanceLoop(); });
+
+  HttpServerOptions admin_options;
+  admin_options.address = config_.admin_address;
+  admin_options.port = static_cast<std::uint16_t>(config_.admin_port);
+  admin_ = std::make_unique<AdminServer>(admin_options, registry_);
+  admin_->SetReadiness([this](std::string& reason) {
+    if (!db_ok_) reason = "PostgreSQL is not reachable";
+    return db_ok_.load();
+  });
+  if (auto started = admin_->Start(); !started) return started;
+
+  MetricsPublisherOptions publisher_options;
+  publisher_options.redis_url = config_.redis_url;
+  publisher_options.key_prefix = config_.metrics_prefix;
+  publisher_options.service = "operator";
+  publisher_options.instance_id = config_.instance_id;
+  publisher_options.interval = config_.metrics_interval;
+  publisher_ = std::make_unique<MetricsPublisher>(publisher_options, registry_);
+  publisher_->Start();
+  started_ = true;
+  spdlog::info("operator {} listening on {} (admin 127.0.0.1:{})", config_.instance_id,
+               bound_endpoint_, admin_->Port());
+  return {};
+}
+
+void OperatorApp::RequestStop(int count) {
+  int previous = stop_requests_.load();
+  while (previous < count && !stop_requests_.compare_exchange_weak(previous, count)) {
+  }
+}
+
+int OperatorApp::Run() {
+  auto next_beat = clock_.NowMillis();
+  while (stop_requests_ == 0) {
+    zmq::pollitem_t items[] = {{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0},
+                               {nullptr, replies_.fd(), ZMQ_POLLIN, 0}};
+    try {
+      zmq::poll(items, 2, std::chrono::milliseconds(100));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      spdlog::error("poll failed: {}", e.what());
+      return kExitRuntime;
+    }
+    if (items[0].revents & ZMQ_POLLIN) {
+      // Drain what is readable now, bounded so replies are not starved.
+      for (int i = 0; i < 256; ++i) {
+        zmq::message_t identity;
+        if (!socket_.recv(identity, zmq::recv_flags::dontwait)) break;
+        std::vector<zmq::message_t> frames;
+        while (identity.more() || (!frames.empty() && frames.back().more())) {
+          zmq::message_t frame;
+          if (!socket_.recv(frame, zmq::recv_flags::none)) break;
+          frames.push_back(std::move(frame));
+          if (!frames.back().more()) break;
+        }
+        if (frames.size() != 1) {
+          probe_.EnvelopeRejected("framing");
+          continue;
+        }
+        OnRouterMessage(identity.to_string(), frames.front());
+      }
+    }
+    if (items[1].revents & ZMQ_POLLIN) {
+      for (auto& reply : replies_.Drain()) Send(reply.identity, reply.envelope);
+    }
+    if (clock_.NowMillis() >= next_beat) {
+      SendBeats();
+      next_beat = clock_.NowMillis() + config_.beat_interval.count();
+    }
+  }
+
+  spdlog::info("operator stopping: finishing queued packets");
+  {
+    std::lock_guard lock(jobs_mutex_);
+    workers_stopping_ = true;
+    if (stop_requests_ > 1) jobs_.clear();
+  }
+  jobs_ready_.notify_all();
+  for (auto& worker : workers_) worker.join();
+  workers_.clear();
+  for (auto& reply : replies_.Drain()) Send(reply.identity, reply.envelope);
+  maintenance_wake_.notify_all();
+  if (maintenance_.joinable()) maintenance_.join();
+  if (publisher_) publisher_->Stop();
+  if (admin_) admin_->Stop();
+  spdlog::info("operator stopped");
+  return kExitOk;
+}
+
+void OperatorApp::OnRouterMessage(std::string identity, const zmq::message_t& frame) {
+  auto envelope = DecodeEnvelope(frame);
+  if (!envelope) {
+    probe_.EnvelopeRejected("decode");
+    spdlog::warn("dropping envelope from router: {}", envelope.error().message);
+    return;
+  }
+  bool is_new = routers_.find(identity) == routers_.end();
+  routers_[identity] = clock_.NowMillis();
+  if (envelope->kind() == v1::ENVELOPE_KIND_ROUTER_HELLO) {
+    if (is_new) {
+      spdlog::info("router {} attached", envelope->router_id());
+      SendBeats();  // tell it about live runs at once
+    }
+    return;
+  }
+  if (envelope->kind() != v1::ENVELOPE_KIND_PACKET) {
+    probe_.EnvelopeRejected("kind");
+    return;
+  }
+  envelope->mutable_timestamps()->set_server_incoming(clock_.NowSeconds());
+  {
+    std::lock_guard lock(jobs_mutex_);
+    jobs_.push_back(Job{std::move(identity), std::move(*envelope)});
+    probe_.SetQueueDepth(static_cast<double>(jobs_.size()));
+  }
+  jobs_ready_.notify_one();
+}
+
+void OperatorApp::Send(const std::string& identity, const v1::Envelope& envelope) {
+  try {
+    socket_.send(zmq::buffer(identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    socket_.send(EncodeEnvelope(envelope), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t& e) {
+    spdlog::warn("cannot send to router {}: {}", identity, e.what());
+  }
+}
+
+void OperatorApp::SendBeats() {
+  auto now = clock_.NowMillis();
+  for (auto it = routers_.begin(); it != routers_.end();) {
+    if (now - it->second > kRouterSilenceMs) {
+      spdlog::info("router {} went silent; forgetting it", it->first);
+      it = routers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  probe_.SetRouters(static_cast<double>(routers_.size()));
+  if (routers_.empty()) return;
+  v1::OperatorBeat beat;
+  beat.set_operator_id(config_.instance_id);
+  beat.set_sent_ms(now);
+  {
+    std::lock_guard lock(runs_mutex_);
+    for (const auto& run : live_runs_) {
+      auto* info = beat.add_runs();
+      info->set_task_run_id(std::to_string(run.task_run_id));
+      info->set_task_name(run.task_name);
+      info->set_static_dir(run.static_dir);
+      info->set_task_config_json(run.task_config_json);
+      info->set_created_ms(run.created_ms);
+    }
+  }
+  v1::Envelope envelope;
+  envelope.set_kind(v1::ENVELOPE_KIND_OPERATOR_BEAT);
+  envelope.set_payload(beat.SerializeAsString());
+  for (const auto& [identity, last_seen] : routers_) Send(identity, envelope);
+}
+
+void OperatorApp::WorkerLoop(int index) {
+  PgTaskStore store(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
+    probe_.DbCall(method, seconds, ok);
+  });
+  PacketHandler handler(store, probe_, clock_);
+  spdlog::debug("database worker {} started", index);
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(jobs_mutex_);
+      jobs_ready_.wait(lock, [this] { return workers_stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping and nothing left
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      probe_.SetQueueDepth(static_cast<double>(jobs_.size()));
+    }
+    auto reply = handler.Handle(job.envelope);
+    if (reply) replies_.Push(Job{std::move(job.identity), std::move(*reply)});
+  }
+}
+
+void OperatorApp::MaintenanceLoop() {
+  PgTaskStore store(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
+    probe_.DbCall(method, seconds, ok);
+  });
+  int failures = 0;
+  while (stop_requests_ == 0) {
+    try {
+      auto timed_out = store.ExpireOverdueAgents();
+      if (timed_out > 0) {
+        probe_.AgentsTimedOut(timed_out);
+        spdlog::info("{} agents exceeded their assignment duration; units offered again",
+                     timed_out);
+      }
+      for (auto run_id : store.CompleteFinishedRuns()) {
+        spdlog::info("task run {} completed: every unit is done", run_id);
+      }
+      auto runs = store.LiveRuns();
+      for (const auto& run : runs) {
+        if (auto launched = store.LaunchUnits(run.task_run_id); launched > 0) {
+          probe_.UnitsLaunched(launched);
+          spdlog::info("task run {}: launched {} units", run.task_run_id, launched);
+        }
+      }
+      {
+        std::lock_guard lock(runs_mutex_);
+        live_runs_ = std::move(runs);
+      }
+      if (failures > 0) spdlog::info("database reachable again");
+      failures = 0;
+      db_ok_ = true;
+    } catch (const std::exception& e) {
+      db_ok_ = false;
+      if (failures++ % 30 == 0) spdlog::error("maintenance failed: {}", e.what());
+    }
+    std::unique_lock lock(maintenance_mutex_);
+    maintenance_wake_.wait_for(lock, config_.maintenance_interval,
+                               [this] { return stop_requests_ != 0; });
+  }
+}
+
+}  // namespace throng::operator_

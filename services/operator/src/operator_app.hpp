@@ -1,0 +1,87 @@
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "operator_config.hpp"
+#include "operator_probe.hpp"
+#include "task_store.hpp"
+#include "throng/common/admin_server.hpp"
+#include "throng/common/clock.hpp"
+#include "throng/common/mailbox.hpp"
+#include "throng/common/metrics_publisher.hpp"
+#include "throng/v1/envelope.pb.h"
+
+namespace throng::operator_ {
+
+// The operator process: a ZeroMQ ROUTER loop on the calling thread, a pool of database
+// workers (one PostgreSQL connection each) that handle packets, and a maintenance thread
+// that launches units, expires overdue agents, completes runs and refreshes the live-run list
+// that heartbeats carry to routers. Start order: database + migrations, socket, workers,
+// admin port, metrics publisher; Stop() undoes it in reverse.
+class OperatorApp {
+ public:
+  OperatorApp(OperatorConfig config, const Clock& clock);
+  ~OperatorApp();
+
+  // Fails with a one-line reason (database unreachable, port taken, migration failed).
+  Result<void> Start();
+  // Serves until RequestStop(); returns the process exit code.
+  int Run();
+  // Thread-safe. 1: finish queued packets and exit; 2+: exit now.
+  void RequestStop(int count);
+
+  std::uint16_t AdminPort() const { return admin_ ? admin_->Port() : 0; }
+  std::string BoundEndpoint() const { return bound_endpoint_; }
+
+ private:
+  struct Job {
+    std::string identity;
+    v1::Envelope envelope;
+  };
+
+  void WorkerLoop(int index);
+  void MaintenanceLoop();
+  void OnRouterMessage(std::string identity, const zmq::message_t& frame);
+  void SendBeats();
+  void Send(const std::string& identity, const v1::Envelope& envelope);
+
+  OperatorConfig config_;
+  const Clock& clock_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  OperatorProbe probe_;
+  zmq::context_t context_;
+  zmq::socket_t socket_;
+  std::string bound_endpoint_;
+
+  std::mutex jobs_mutex_;
+  std::condition_variable jobs_ready_;
+  std::deque<Job> jobs_;
+  bool workers_stopping_ = false;
+  std::vector<std::thread> workers_;
+  Mailbox<Job> replies_;
+
+  std::mutex runs_mutex_;
+  std::vector<LiveRun> live_runs_;
+  std::atomic<bool> db_ok_{false};
+  std::thread maintenance_;
+  std::mutex maintenance_mutex_;
+  std::condition_variable maintenance_wake_;
+
+  std::map<std::string, std::int64_t> routers_;  // identity -> last seen (ms); loop thread only
+  std::atomic<int> stop_requests_{0};
+  std::unique_ptr<AdminServer> admin_;
+  std::unique_ptr<MetricsPublisher> publisher_;
+  bool started_ = false;
+};
+
+}  // namespace throng::operator_

@@ -1,0 +1,102 @@
+#include "operator_probe.hpp"
+
+namespace throng::operator_ {
+
+namespace {
+
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets{
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return buckets;
+}
+
+}  // namespace
+
+OperatorProbe::OperatorProbe(prometheus::Registry& registry)
+    : registry_(registry),
+      packets_received_(prometheus::BuildCounter()
+                            .Name("throng_operator_packets_received_total")
+                            .Help("Packets received from routers, by Mephisto packet type")
+                            .Register(registry)),
+      packets_processed_(prometheus::BuildCounter()
+                             .Name("throng_operator_packets_processed_total")
+                             .Help("Packets fully handled, by packet type and outcome")
+                             .Register(registry)),
+      processing_seconds_(prometheus::BuildHistogram()
+                              .Name("throng_operator_packet_processing_seconds")
+                              .Help("Time to handle one packet, by packet type")
+                              .Register(registry)),
+      agent_details_(prometheus::BuildCounter()
+                         .Name("throng_operator_agent_details_responses_total")
+                         .Help("Outcome of each agent registration or reconnect")
+                         .Register(registry)),
+      db_seconds_(prometheus::BuildHistogram()
+                      .Name("throng_operator_db_latency_seconds")
+                      .Help("PostgreSQL call latency, by method")
+                      .Register(registry)),
+      db_errors_(prometheus::BuildCounter()
+                     .Name("throng_operator_db_errors_total")
+                     .Help("PostgreSQL calls that failed, by method")
+                     .Register(registry)),
+      rejected_(prometheus::BuildCounter()
+                    .Name("throng_operator_envelopes_rejected_total")
+                    .Help("Envelopes from routers that were dropped, by reason")
+                    .Register(registry)),
+      routers_(prometheus::BuildGauge()
+                   .Name("throng_operator_routers")
+                   .Help("Routers that announced themselves recently")
+                   .Register(registry)
+                   .Add({})),
+      queue_depth_(prometheus::BuildGauge()
+                       .Name("throng_operator_queue_depth")
+                       .Help("Packets waiting for a database worker")
+                       .Register(registry)
+                       .Add({})),
+      units_launched_(prometheus::BuildCounter()
+                          .Name("throng_operator_units_launched_total")
+                          .Help("Units moved from created to launched")
+                          .Register(registry)
+                          .Add({})),
+      agents_timed_out_(prometheus::BuildCounter()
+                            .Name("throng_operator_agents_timed_out_total")
+                            .Help("Agents that exceeded assignment_duration_in_seconds")
+                            .Register(registry)
+                            .Add({})) {
+  // Pre-create the series dashboards query, so that zero-valued series exist from the start.
+  for (const char* type : {"register_agent", "submit_unit", "log_error"}) {
+    packets_received_.Add({{"packet_type", type}});
+  }
+  for (const char* response : {"assigned", "reconnection", "no_available_units", "agent_missing"}) {
+    agent_details_.Add({{"response", response}});
+  }
+}
+
+void OperatorProbe::PacketReceived(const std::string& packet_type) {
+  packets_received_.Add({{"packet_type", packet_type}}).Increment();
+}
+
+void OperatorProbe::PacketProcessed(const std::string& packet_type, const std::string& outcome,
+                                    double seconds) {
+  packets_processed_.Add({{"packet_type", packet_type}, {"outcome", outcome}}).Increment();
+  processing_seconds_.Add({{"packet_type", packet_type}}, LatencyBuckets()).Observe(seconds);
+}
+
+void OperatorProbe::AgentDetailsResponse(const std::string& response) {
+  agent_details_.Add({{"response", response}}).Increment();
+}
+
+void OperatorProbe::DbCall(const char* method, double seconds, bool ok) {
+  db_seconds_.Add({{"method", method}}, LatencyBuckets()).Observe(seconds);
+  if (!ok) db_errors_.Add({{"method", method}}).Increment();
+}
+
+void OperatorProbe::EnvelopeRejected(const std::string& reason) {
+  rejected_.Add({{"reason", reason}}).Increment();
+}
+
+void OperatorProbe::SetRouters(double count) { routers_.Set(count); }
+void OperatorProbe::SetQueueDepth(double depth) { queue_depth_.Set(depth); }
+void OperatorProbe::UnitsLaunched(double count) { units_launched_.Increment(count); }
+void OperatorProbe::AgentsTimedOut(double count) { agents_timed_out_.Increment(count); }
+
+}  // namespace throng::operator_

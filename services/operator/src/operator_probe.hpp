@@ -1,0 +1,44 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <string>
+
+namespace throng::operator_ {
+
+// Every metric the operator exports, declared in one place and used as verbs.
+// Thread-safe (prometheus-cpp metrics are).
+class OperatorProbe {
+ public:
+  explicit OperatorProbe(prometheus::Registry& registry);
+
+  void PacketReceived(const std::string& packet_type);
+  void PacketProcessed(const std::string& packet_type, const std::string& outcome, double seconds);
+  void AgentDetailsResponse(const std::string& response);
+  void DbCall(const char* method, double seconds, bool ok);
+  void EnvelopeRejected(const std::string& reason);
+  void SetRouters(double count);
+  void SetQueueDepth(double depth);
+  void UnitsLaunched(double count);
+  void AgentsTimedOut(double count);
+
+ private:
+  prometheus::Registry& registry_;
+  prometheus::Family<prometheus::Counter>& packets_received_;
+  prometheus::Family<prometheus::Counter>& packets_processed_;
+  prometheus::Family<prometheus::Histogram>& processing_seconds_;
+  prometheus::Family<prometheus::Counter>& agent_details_;
+  prometheus::Family<prometheus::Histogram>& db_seconds_;
+  prometheus::Family<prometheus::Counter>& db_errors_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+  prometheus::Gauge& routers_;
+  prometheus::Gauge& queue_depth_;
+  prometheus::Counter& units_launched_;
+  prometheus::Counter& agents_timed_out_;
+};
+
+}  // namespace throng::operator_

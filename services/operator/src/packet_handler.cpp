@@ -1,0 +1,189 @@
+#include "packet_handler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "throng/common/envelope_codec.hpp"
+#include "worker_failure_reasons.hpp"
+
+namespace throng::operator_ {
+
+namespace {
+
+using nlohmann::json;
+
+std::optional<std::int64_t> ParseId(const std::string& text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
+}
+
+std::optional<json> ParseObject(const std::string& payload) {
+  auto parsed = json::parse(payload, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+std::string IdText(const std::optional<std::int64_t>& id) {
+  return id ? std::to_string(*id) : std::string();
+}
+
+}  // namespace
+
+v1::Envelope MakeErrorReply(const v1::Envelope& request, v1::ErrorCode code,
+                            const std::string& message) {
+  auto reply = MakeReply(request, request.packet_type());
+  reply.set_kind(v1::ENVELOPE_KIND_ERROR_REPLY);
+  v1::ErrorReply error;
+  error.set_code(code);
+  error.set_message(message);
+  reply.set_payload(error.SerializeAsString());
+  return reply;
+}
+
+PacketHandler::PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock)
+    : store_(store), probe_(probe), clock_(clock) {}
+
+std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
+  const auto& type = request.packet_type();
+  bool known = type == "register_agent" || type == "submit_unit" || type == "log_error";
+  const std::string label = known ? type : "unknown";
+  probe_.PacketReceived(label);
+  auto start = std::chrono::steady_clock::now();
+  auto finish = [&](const std::string& outcome) {
+    probe_.PacketProcessed(
+        label, outcome,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  };
+
+  if (request.deadline_ms() != 0 && clock_.NowMillis() > request.deadline_ms()) {
+    finish("late");
+    return std::nullopt;
+  }
+  std::optional<v1::Envelope> reply;
+  try {
+    if (type == "register_agent") {
+      reply = RegisterAgent(request);
+    } else if (type == "submit_unit") {
+      reply = SubmitUnit(request);
+    } else if (type == "log_error") {
+      reply = LogError(request);
+    } else {
+      reply = MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
+                             "unknown packet type '" + type.substr(0, 64) + "'");
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed: {}", label, e.what());
+    finish("internal_error");
+    return MakeErrorReply(request, v1::ERROR_CODE_INTERNAL,
+                          "the task server could not process the request; please retry");
+  }
+  if (reply) {
+    reply->mutable_timestamps()->set_server_incoming(request.timestamps().server_incoming());
+    reply->mutable_timestamps()->set_server_outgoing(clock_.NowSeconds());
+  }
+  finish(!reply ? "ok" : reply->kind() == v1::ENVELOPE_KIND_ERROR_REPLY ? "error" : "ok");
+  return reply;
+}
+
+std::optional<v1::Envelope> PacketHandler::RegisterAgent(const v1::Envelope& request) {
+  auto body = ParseObject(request.payload());
+  if (!body || !(*body).contains("provider_data") || !(*body)["provider_data"].is_object()) {
+    return MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
+                          "register_agent needs a JSON object with a provider_data object");
+  }
+  const auto& provider = (*body)["provider_data"];
+  if (!provider.contains("worker_name") || !provider["worker_name"].is_string() ||
+      provider["worker_name"].get<std::string>().empty()) {
+    return MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
+                          "provider_data.worker_name must be a non-empty string");
+  }
+  auto run_id = ParseId(request.task_run_id());
+  RegistrationRequest registration;
+  registration.task_run_id = run_id.value_or(0);
+  registration.worker_name = provider["worker_name"].get<std::string>();
+  registration.provider_type =
+      provider.value("provider_type", std::string("mock"));
+  if (provider.contains("agent_registration_id") && provider["agent_registration_id"].is_string()) {
+    registration.registration_id = provider["agent_registration_id"].get<std::string>();
+  }
+
+  RegistrationResult result;
+  if (run_id) {
+    result = store_.RegisterAgent(registration);
+  } else {
+    result.outcome = "unknown_run";
+  }
+
+  json data{{"request_id", request.request_id()},
+            {"worker_id", result.worker_id ? json(IdText(result.worker_id)) : json(nullptr)},
+            {"agent_id", nullptr},
+            {"init_task_data", nullptr},
+            {"failure_reason", nullptr}};
+  std::string response = result.outcome;
+  if (result.outcome == "assigned" || result.outcome == "reconnection") {
+    data["agent_id"] = IdText(result.agent_id);
+    data["init_task_data"] = json::parse(result.init_data_json, nullptr, false);
+    if (data["init_task_data"].is_discarded()) data["init_task_data"] = nullptr;
+  } else if (result.outcome == "agent_missing") {
+    data["failure_reason"] = kTaskMissing;
+  } else {
+    // no_available_units, and a run that finished or never existed: nothing to do here now.
+    data["failure_reason"] = kNoAvailableUnits;
+    response = "no_available_units";
+  }
+  probe_.AgentDetailsResponse(response);
+
+  auto reply = MakeReply(request, "agent_details");
+  reply.set_agent_id(data["agent_id"].is_string() ? data["agent_id"].get<std::string>() : "");
+  reply.set_payload(data.dump());
+  return reply;
+}
+
+std::optional<v1::Envelope> PacketHandler::SubmitUnit(const v1::Envelope& request) {
+  auto body = ParseObject(request.payload());
+  if (!body) {
+    return MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST, "submit_task needs a JSON object");
+  }
+  std::string agent_text = request.agent_id();
+  if (agent_text.empty() && body->contains("USED_AGENT_ID") && (*body)["USED_AGENT_ID"].is_string()) {
+    agent_text = (*body)["USED_AGENT_ID"].get<std::string>();
+  }
+  auto agent_id = ParseId(agent_text);
+  if (!agent_id) {
+    return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
+                          "unknown agent id '" + agent_text + "'");
+  }
+  json submission = body->contains("final_data") ? (*body)["final_data"] : json::object();
+  switch (store_.SubmitUnit(*agent_id, submission.dump())) {
+    case SubmitOutcome::kCompleted:
+    case SubmitOutcome::kAlreadySubmitted: {
+      auto reply = MakeReply(request, "submit_ack");
+      reply.set_payload(R"({"status":"Submitted!"})");
+      return reply;
+    }
+    case SubmitOutcome::kNotActive:
+      return MakeErrorReply(request, v1::ERROR_CODE_CONFLICT,
+                            "agent " + agent_text +
+                                " can no longer submit (its assignment ended or timed out)");
+    case SubmitOutcome::kUnknownAgent:
+      break;
+  }
+  return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT, "unknown agent id '" + agent_text + "'");
+}
+
+std::optional<v1::Envelope> PacketHandler::LogError(const v1::Envelope& request) {
+  auto body = ParseObject(request.payload());
+  if (!body) return std::nullopt;  // fire-and-forget: the router already validated and answered
+  json error_data = body->contains("error_data") ? (*body)["error_data"]
+                    : body->contains("data")     ? (*body)["data"]
+                                                 : *body;
+  store_.LogClientError(ParseId(request.task_run_id()), request.agent_id(), error_data.dump());
+  return std::nullopt;
+}
+
+}  // namespace throng::operator_

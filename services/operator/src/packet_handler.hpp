@@ -1,0 +1,39 @@
+#pragma once
+
+#include <optional>
+
+#include "operator_probe.hpp"
+#include "task_store.hpp"
+#include "throng/common/clock.hpp"
+#include "throng/v1/envelope.pb.h"
+
+namespace throng::operator_ {
+
+// Turns one packet from a router into store calls and at most one reply:
+//   register_agent -> agent_details (payload: the Mephisto packet's `data` object)
+//   submit_unit    -> submit_ack, after the submission is committed
+//   log_error      -> no reply
+// Bad payloads and unknown agents get an ENVELOPE_KIND_ERROR_REPLY. Requests whose
+// deadline has passed are dropped: the router already told the browser it timed out.
+// Stateless apart from the store; one handler per database worker thread.
+class PacketHandler {
+ public:
+  PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock);
+
+  std::optional<v1::Envelope> Handle(const v1::Envelope& request);
+
+ private:
+  std::optional<v1::Envelope> RegisterAgent(const v1::Envelope& request);
+  std::optional<v1::Envelope> SubmitUnit(const v1::Envelope& request);
+  std::optional<v1::Envelope> LogError(const v1::Envelope& request);
+
+  TaskStore& store_;
+  OperatorProbe& probe_;
+  const Clock& clock_;
+};
+
+// An ERROR_REPLY envelope answering `request`.
+v1::Envelope MakeErrorReply(const v1::Envelope& request, v1::ErrorCode code,
+                            const std::string& message);
+
+}  // namespace throng::operator_

@@ -1,0 +1,135 @@
+#include "pg_task_store.hpp"
+
+#include <chrono>
+
+namespace throng::operator_ {
+
+PgTaskStore::PgTaskStore(std::string dsn, DbObserver observer)
+    : dsn_(std::move(dsn)), observer_(std::move(observer)) {}
+
+pqxx::connection& PgTaskStore::Connection() {
+  if (!connection_ || !connection_->is_open()) {
+    connection_ = std::make_unique<pqxx::connection>(dsn_);
+  }
+  return *connection_;
+}
+
+template <typename Fn>
+auto PgTaskStore::Timed(const char* method, Fn&& fn) {
+  auto start = std::chrono::steady_clock::now();
+  auto report = [&](bool ok) {
+    if (observer_) {
+      observer_(method, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                ok);
+    }
+  };
+  try {
+    auto result = fn(Connection());
+    report(true);
+    return result;
+  } catch (const pqxx::broken_connection&) {
+    connection_.reset();  // reconnect next time
+    report(false);
+    throw;
+  } catch (...) {
+    report(false);
+    throw;
+  }
+}
+
+RegistrationResult PgTaskStore::RegisterAgent(const RegistrationRequest& request) {
+  return Timed("register_agent", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params(
+        "SELECT outcome, worker_id, agent_id, unit_id, init_data::text "
+        "FROM throng_register_agent($1, $2, $3, $4)",
+        request.task_run_id, request.worker_name, request.provider_type, request.registration_id);
+    tx.commit();
+    RegistrationResult result;
+    const auto& row = rows.at(0);
+    result.outcome = row[0].as<std::string>();
+    if (!row[1].is_null()) result.worker_id = row[1].as<std::int64_t>();
+    if (!row[2].is_null()) result.agent_id = row[2].as<std::int64_t>();
+    if (!row[3].is_null()) result.unit_id = row[3].as<std::int64_t>();
+    if (!row[4].is_null()) result.init_data_json = row[4].as<std::string>();
+    return result;
+  });
+}
+
+SubmitOutcome PgTaskStore::SubmitUnit(std::int64_t agent_id, const std::string& submission_json) {
+  return Timed("submit_unit", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params("SELECT throng_submit_unit($1, $2::jsonb)", agent_id,
+                               submission_json);
+    tx.commit();
+    auto outcome = rows.at(0)[0].as<std::string>();
+    if (outcome == "completed") return SubmitOutcome::kCompleted;
+    if (outcome == "already_submitted") return SubmitOutcome::kAlreadySubmitted;
+    if (outcome == "not_active") return SubmitOutcome::kNotActive;
+    return SubmitOutcome::kUnknownAgent;
+  });
+}
+
+void PgTaskStore::LogClientError(std::optional<std::int64_t> task_run_id,
+                                 const std::string& agent_id, const std::string& error_json) {
+  Timed("log_client_error", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    // The run may be unknown (or completed meanwhile); keep the error either way.
+    tx.exec_params(
+        "INSERT INTO client_errors (task_run_id, agent_id, error_data) "
+        "SELECT r.task_run_id, $2, $3::jsonb FROM (SELECT $1::bigint AS task_run_id) q "
+        "LEFT JOIN task_runs r ON r.task_run_id = q.task_run_id",
+        task_run_id, agent_id, error_json);
+    tx.commit();
+    return 0;
+  });
+}
+
+int PgTaskStore::LaunchUnits(std::int64_t task_run_id) {
+  return Timed("launch_units", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params("SELECT throng_launch_units($1)", task_run_id);
+    tx.commit();
+    return rows.at(0)[0].as<int>();
+  });
+}
+
+int PgTaskStore::ExpireOverdueAgents() {
+  return Timed("expire_overdue_agents", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec("SELECT throng_expire_overdue_agents()");
+    tx.commit();
+    return rows.at(0)[0].as<int>();
+  });
+}
+
+std::vector<std::int64_t> PgTaskStore::CompleteFinishedRuns() {
+  return Timed("complete_finished_runs", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec("SELECT * FROM throng_complete_finished_runs()");
+    tx.commit();
+    std::vector<std::int64_t> ids;
+    for (const auto& row : rows) ids.push_back(row[0].as<std::int64_t>());
+    return ids;
+  });
+}
+
+std::vector<LiveRun> PgTaskStore::LiveRuns() {
+  return Timed("live_runs", [&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    auto rows = tx.exec(
+        "SELECT r.task_run_id, t.task_name, r.static_dir, r.task_config::text,"
+        " (extract(epoch FROM r.creation_date) * 1000)::bigint "
+        "FROM task_runs r JOIN tasks t ON t.task_id = r.task_id "
+        "WHERE NOT r.is_completed ORDER BY r.task_run_id");
+    std::vector<LiveRun> runs;
+    for (const auto& row : rows) {
+      runs.push_back(LiveRun{row[0].as<std::int64_t>(), row[1].as<std::string>(),
+                             row[2].as<std::string>(), row[3].as<std::string>(),
+                             row[4].as<std::int64_t>()});
+    }
+    return runs;
+  });
+}
+
+}  // namespace throng::operator_

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "task_store.hpp"
+
+namespace throng::operator_ {
+
+// Observes the duration of each database call: (method, seconds, succeeded).
+using DbObserver = std::function<void(const char* method, double seconds, bool ok)>;
+
+// TaskStore on PostgreSQL through one libpqxx connection (one store per thread). Each hot-path
+// call is a single round trip to a function from the migrations. Reconnects on the next call
+// after the connection broke.
+class PgTaskStore final : public TaskStore {
+ public:
+  PgTaskStore(std::string dsn, DbObserver observer = {});
+
+  RegistrationResult RegisterAgent(const RegistrationRequest& request) override;
+  SubmitOutcome SubmitUnit(std::int64_t agent_id, const std::string& submission_json) override;
+  void LogClientError(std::optional<std::int64_t> task_run_id, const std::string& agent_id,
+                      const std::string& error_json) override;
+
+  // Maintenance, run periodically by the operator.
+  int LaunchUnits(std::int64_t task_run_id);
+  int ExpireOverdueAgents();
+  std::vector<std::int64_t> CompleteFinishedRuns();
+  std::vector<LiveRun> LiveRuns();
+
+  pqxx::connection& Connection();
+
+ private:
+  template <typename Fn>
+  auto Timed(const char* method, Fn&& fn);
+
+  std::string dsn_;
+  DbObserver observer_;
+  std::unique_ptr<pqxx::connection> connection_;
+};
+
+}  // namespace throng::operator_

@@ -1,0 +1,45 @@
+#include "run_frontend_builder.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace throng {
+const std::map<std::string, std::string>& StaticTaskFrontendFiles();
+}
+
+namespace throng::operator_ {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<void> WriteFile(const fs::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) return Fail("cannot write '" + path.string() + "'");
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> BuildRunFrontend(const TaskRunSpec& spec, std::int64_t task_run_id,
+                                     const std::string& data_dir) {
+  fs::path dir = fs::absolute(data_dir) / "runs" / std::to_string(task_run_id) / "static";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Fail("cannot create '" + dir.string() + "': " + ec.message());
+  for (const auto& [name, content] : StaticTaskFrontendFiles()) {
+    if (auto written = WriteFile(dir / name, content); !written) return tl::unexpected(written.error());
+  }
+  auto template_name = fs::path(spec.task_source).filename();
+  fs::copy_file(spec.task_source, dir / template_name, fs::copy_options::overwrite_existing, ec);
+  if (ec) return Fail("cannot copy '" + spec.task_source + "': " + ec.message());
+  if (auto written = WriteFile(dir / "task_config.json", FrontendArgs(spec).dump(2)); !written) {
+    return tl::unexpected(written.error());
+  }
+  return dir.string();
+}
+
+}  // namespace throng::operator_

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "task_run_spec.hpp"
+#include "throng/common/error.hpp"
+
+namespace throng::operator_ {
+
+// Writes a run's browser-facing files into <data_dir>/runs/<task_run_id>/static:
+// the static-task app (index.html, static_task.js, wrap_crowd_source.js), the task's HTML
+// template and task_config.json. Routers serve this directory for the run.
+Result<std::string> BuildRunFrontend(const TaskRunSpec& spec, std::int64_t task_run_id,
+                                     const std::string& data_dir);
+
+}  // namespace throng::operator_

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "throng/common/error.hpp"
+
+namespace throng::operator_ {
+
+// Everything needed to create a task run, resolved from a YAML config (Mephisto's
+// blueprint/provider/task groups) plus key=value overrides. Relative paths are resolved
+// against the config file's directory.
+struct TaskRunSpec {
+  std::string config_path;
+  std::string resolved_yaml;  // the config after overrides, stored as the run's init_params
+
+  std::string blueprint_type;  // static_task
+  std::string task_source;     // absolute path of the HTML template
+  std::string data_path;       // absolute path of the CSV/JSON/JSONL data
+  int units_per_assignment = 1;
+
+  std::string provider_type;  // mock | inhouse
+  std::string requester_name;
+
+  std::string task_name;
+  std::string task_title;
+  std::string task_description;
+  double task_reward = 0;
+  int max_num_concurrent_units = 0;
+  int allowed_concurrent = 0;
+  int maximum_units_per_worker = 0;
+  int assignment_duration_in_seconds = 1800;
+
+  std::vector<nlohmann::json> rows;  // one per assignment
+};
+
+// Overrides look like task.max_num_concurrent_units=5 (a leading "mephisto." is accepted,
+// as in Mephisto's Hydra configs). Errors name the key and what is wrong with it.
+Result<TaskRunSpec> LoadTaskRunSpec(const std::string& config_path,
+                                    const std::vector<std::string>& overrides);
+
+// The same, from an already parsed document (tests).
+Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& base_dir);
+
+// task_config.json served to the browser (blueprint frontend args + mephisto_task_version).
+nlohmann::json FrontendArgs(const TaskRunSpec& spec);
+
+inline constexpr const char* kMephistoTaskVersion = "2.0.4";
+
+}  // namespace throng::operator_

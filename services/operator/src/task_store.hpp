@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace throng::operator_ {
+
+struct RegistrationRequest {
+  std::int64_t task_run_id = 0;
+  std::string worker_name;
+  std::string provider_type;
+  std::string registration_id;  // Mephisto agent_registration_id: same page reload, same agent
+};
+
+struct RegistrationResult {
+  // assigned | reconnection | no_available_units | agent_missing | unknown_run
+  std::string outcome;
+  std::optional<std::int64_t> worker_id;
+  std::optional<std::int64_t> agent_id;
+  std::optional<std::int64_t> unit_id;
+  std::string init_data_json = "null";
+};
+
+enum class SubmitOutcome { kCompleted, kAlreadySubmitted, kUnknownAgent, kNotActive };
+
+struct LiveRun {
+  std::int64_t task_run_id = 0;
+  std::string task_name;
+  std::string static_dir;
+  std::string task_config_json;
+  std::int64_t created_ms = 0;
+};
+
+// What the packet handler needs from persistent storage. Methods throw on database failure;
+// the caller turns that into an error reply. Implementations are used by one thread at a time.
+class TaskStore {
+ public:
+  virtual ~TaskStore() = default;
+  virtual RegistrationResult RegisterAgent(const RegistrationRequest& request) = 0;
+  virtual SubmitOutcome SubmitUnit(std::int64_t agent_id, const std::string& submission_json) = 0;
+  virtual void LogClientError(std::optional<std::int64_t> task_run_id, const std::string& agent_id,
+                              const std::string& error_json) = 0;
+};
+
+}  // namespace throng::operator_
