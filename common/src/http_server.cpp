@@ -123,13 +123,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Responder(const std::shared_ptr<HttpSession>& session, std::uint64_t request_number)
         : session_(session), request_number_(request_number), remote_(session->remote()) {}
     void Send(HttpResponse response) override {
-      if (auto session = session_.lock()) session->Deliver(request_number_, std::move(response));
+      session_->Deliver(request_number_, std::move(response));
     }
     const std::string& RemoteAddress() const override { return remote_; }
 
    private:
-    // Weak, so a held request does not keep a dead connection alive.
-    std::weak_ptr<HttpSession> session_;
+    // Keeps the connection open while the request is held; every held request is bounded
+    // by its handler's timeout, so this cannot leak.
+    std::shared_ptr<HttpSession> session_;
     std::uint64_t request_number_;
     std::string remote_;
   };

@@ -1,0 +1,104 @@
+# Shell functions shared by deploy/local/up.sh and tests/run.sh: install Debian packages,
+# start and stop throwaway PostgreSQL and Redis servers on loopback. Source it; do not run it.
+
+THRONG_BUILD_PACKAGES="build-essential cmake ninja-build ccache pkg-config cppzmq-dev libzmq3-dev
+  libprotobuf-dev protobuf-compiler libpqxx-dev libpq-dev prometheus-cpp-dev libcurl4-openssl-dev
+  libhiredis-dev libspdlog-dev libfmt-dev libdocopt-dev libgtest-dev libgmock-dev libboost-dev
+  nlohmann-json3-dev libyaml-cpp-dev libexpected-dev"
+THRONG_RUNTIME_PACKAGES="postgresql redis-server curl jq procps iproute2"
+
+throng_log() { printf '\033[1m[throng]\033[0m %s\n' "$*" >&2; }
+throng_die() { printf '[throng] error: %s\n' "$*" >&2; exit 1; }
+
+# Installs whatever of the given Debian packages is missing (needs root or sudo).
+throng_install_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  throng_log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq || throng_die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    >/dev/null || throng_die "could not install: ${missing[*]}"
+}
+
+# Prints a TCP port that nothing listens on right now.
+throng_free_port() {
+  local port
+  while :; do
+    port=$(( (RANDOM << 15 | RANDOM) % 20000 + 30000 ))
+    ss -Htln "sport = :$port" 2>/dev/null | grep -q . || { echo "$port"; return; }
+  done
+}
+
+throng_pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] || throng_die "PostgreSQL server binaries not found (package postgresql)"
+  echo "$dir"
+}
+
+# Runs a command as the postgres user when we are root (PostgreSQL refuses to run as root).
+throng_as_pg_user() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# throng_start_postgres <data dir> <port>: a private cluster on 127.0.0.1:<port>, superuser
+# "throng", trust authentication on loopback only, database "throng".
+throng_start_postgres() {
+  local dir=$1 port=$2 bin
+  bin=$(throng_pg_bin)
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    throng_as_pg_user "$bin/initdb" -D "$dir" -U throng --auth=trust -E UTF8 --locale=C.UTF-8 \
+      >"$dir.initdb.log" 2>&1 || { cat "$dir.initdb.log" >&2; throng_die "initdb failed"; }
+  fi
+  throng_as_pg_user "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" \
+    start >/dev/null || { tail -n 20 "$dir/server.log" >&2; throng_die "PostgreSQL did not start"; }
+  throng_as_pg_user "$bin/psql" -h 127.0.0.1 -p "$port" -U throng -d postgres -qtAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'throng'" | grep -q 1 ||
+    throng_as_pg_user "$bin/createdb" -h 127.0.0.1 -p "$port" -U throng throng
+}
+
+throng_stop_postgres() {
+  local dir=$1 bin
+  bin=$(throng_pg_bin)
+  [ -f "$dir/postmaster.pid" ] && throng_as_pg_user "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1
+  return 0
+}
+
+# throng_start_redis <dir> <port>: a Redis without persistence on 127.0.0.1:<port>.
+throng_start_redis() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --dir "$dir" \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" ||
+    throng_die "Redis did not start"
+  for _ in $(seq 50); do
+    redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && return 0
+    sleep 0.1
+  done
+  throng_die "Redis did not answer on port $port"
+}
+
+throng_stop_redis() {
+  local dir=$1
+  [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null
+  rm -f "$dir/redis.pid"
+  return 0
+}
+
+# throng_wait_http <url> [seconds]: until the URL answers 2xx.
+throng_wait_http() {
+  local url=$1 limit=${2:-30}
+  for _ in $(seq $((limit * 10))); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}

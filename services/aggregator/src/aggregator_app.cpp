@@ -1,0 +1,95 @@
+#include "aggregator_app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "throng/common/exit_codes.hpp"
+
+namespace throng::aggregator {
+
+AggregatorApp::AggregatorApp(AggregatorConfig config, const Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      registry_(std::make_shared<prometheus::Registry>()),
+      probe_(*registry_) {}
+
+AggregatorApp::~AggregatorApp() { Stop(); }
+
+Result<void> AggregatorApp::Start() {
+  RefresherOptions refresher_options;
+  refresher_options.redis_url = config_.redis_url;
+  refresher_options.key_prefix = config_.metrics_prefix;
+  refresher_options.services = config_.services;
+  refresher_options.interval = config_.refresh_interval;
+  refresher_ = std::make_unique<SnapshotRefresher>(refresher_options, probe_, clock_);
+
+  HttpServerOptions admin_options;
+  admin_options.address = config_.listen_address;
+  admin_options.port = static_cast<std::uint16_t>(config_.port);
+  admin_ = std::make_unique<AdminServer>(admin_options, registry_);
+  for (const auto& service : config_.services) {
+    admin_->AddRoute("/metrics/" + service, [this, service](const HttpRequest& request) {
+      return ServeService(request, service);
+    });
+  }
+  admin_->SetReadiness([this](std::string& reason) {
+    bool ready = refresher_->Ready();
+    if (!ready) reason = "no successful refresh from Redis yet (" + config_.redis_url + ")";
+    return ready;
+  });
+  if (auto started = admin_->Start(); !started) {
+    return Fail(started.error().message +
+                "; set --listen-address and --port (THRONG_LISTEN_ADDRESS, THRONG_PORT)");
+  }
+  refresher_->Start();
+
+  MetricsPublisherOptions publisher_options;
+  publisher_options.redis_url = config_.redis_url;
+  publisher_options.key_prefix = config_.metrics_prefix;
+  publisher_options.service = "aggregator";
+  publisher_options.instance_id = config_.instance_id;
+  publisher_options.interval = config_.metrics_interval;
+  publisher_ = std::make_unique<MetricsPublisher>(publisher_options, registry_);
+  publisher_->Start();
+
+  std::string services;
+  for (const auto& service : config_.services) services += (services.empty() ? "" : ",") + service;
+  spdlog::info("aggregator {} serving /metrics/{{{}}} on {}:{} from {}", config_.instance_id,
+               services, config_.listen_address, admin_->Port(), config_.redis_url);
+  return {};
+}
+
+HttpResponse AggregatorApp::ServeService(const HttpRequest& request,
+                                         const std::string& service) const {
+  // Only a pointer copy: the scrape path never touches Redis.
+  auto text = refresher_->Exposition(service);
+  return TextResponse(request, http::status::ok, text ? *text : std::string(),
+                      "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void AggregatorApp::RequestStop(int /*count*/) {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stop_requested_ = true;
+  }
+  stop_wake_.notify_all();
+}
+
+int AggregatorApp::Run() {
+  {
+    std::unique_lock lock(stop_mutex_);
+    stop_wake_.wait(lock, [this] { return stop_requested_; });
+  }
+  spdlog::info("aggregator stopping");
+  Stop();
+  spdlog::info("aggregator stopped");
+  return kExitOk;
+}
+
+void AggregatorApp::Stop() {
+  // The publisher's last act removes our own snapshot, so we vanish from /metrics/aggregator.
+  if (publisher_) publisher_->Stop();
+  if (refresher_) refresher_->Stop();
+  if (admin_) admin_->Stop();
+}
+
+}  // namespace throng::aggregator

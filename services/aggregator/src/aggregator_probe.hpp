@@ -1,0 +1,34 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <cstdint>
+#include <string>
+
+namespace throng::aggregator {
+
+// Every metric the aggregator exports about itself, declared in one place and used as verbs.
+// Thread-safe (prometheus-cpp metrics are).
+class AggregatorProbe {
+ public:
+  explicit AggregatorProbe(prometheus::Registry& registry);
+
+  void SetRedisUp(bool up);
+  void SetSnapshotAge(const std::string& service, double seconds);
+  void SetInstances(const std::string& service, double count);
+  void Refreshed(bool ok);
+  void DecodeErrors(const std::string& service, const std::string& reason, std::uint64_t count);
+
+ private:
+  prometheus::Gauge& redis_up_;
+  prometheus::Family<prometheus::Gauge>& snapshot_age_;
+  prometheus::Family<prometheus::Gauge>& instances_;
+  prometheus::Counter& refreshes_;
+  prometheus::Counter& refresh_errors_;
+  prometheus::Family<prometheus::Counter>& decode_errors_;
+};
+
+}  // namespace throng::aggregator

@@ -1,0 +1,110 @@
+// throng: the command line for launching task runs and reading their results.
+#include <docopt/docopt.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "cli_commands.hpp"
+#include "throng/common/config_source.hpp"
+#include "throng/common/exit_codes.hpp"
+
+namespace {
+
+constexpr const char kUsage[] = R"(throng: launch task runs and read their results.
+
+Usage:
+  throng launch <config> [<override>...] [options]
+  throng runs [options]
+  throng export <run> [--format=<fmt>] [--output=<file>] [options]
+  throng db (migrate | status) [options]
+  throng (-h | --help)
+  throng --version
+
+Commands:
+  launch    Create a task run from a YAML config plus key=value overrides
+            (e.g. task.max_num_concurrent_units=5); the operator serves it at once.
+  runs      Unit counts per status for every task run.
+  export    Completed units of a run (by run id or task name) as JSONL or CSV.
+  db        Apply or inspect the database schema migrations.
+
+Options:
+  -h --help           Show this help.
+  --version           Show the version.
+  --config=<file>     YAML file with settings (env THRONG_CONFIG).
+  --pg-dsn=<dsn>      PostgreSQL connection string (env THRONG_PG_DSN).
+  --data-dir=<dir>    Where run frontends are written (env THRONG_DATA_DIR, default ./data).
+  --format=<fmt>      jsonl or csv [default: jsonl].
+  --output=<file>     Write the export to a file instead of standard output.
+  --json              Machine-readable output.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::map<std::string, docopt::value> args;
+  try {
+    args = docopt::docopt_parse(kUsage, {argv + 1, argv + argc}, true, false);
+  } catch (const docopt::DocoptExitHelp&) {
+    std::cout << kUsage;
+    return throng::kExitOk;
+  } catch (const docopt::DocoptLanguageError& e) {
+    std::cerr << "throng: internal usage error: " << e.what() << "\n";
+    return throng::kExitRuntime;
+  } catch (const docopt::DocoptArgumentError& e) {
+    std::cerr << "throng: " << e.what() << "\nRun throng --help for usage.\n";
+    return throng::kExitUsage;
+  }
+  if (args["--version"].asBool()) {
+    std::cout << "throng " << THRONG_VERSION << "\n";
+    return throng::kExitOk;
+  }
+  auto source = throng::ConfigSource::Load(args);
+  if (!source) {
+    std::cerr << "throng: " << source.error().message << "\n";
+    return throng::kExitUsage;
+  }
+  auto dsn = source->GetString("pg_dsn", "");
+  if (dsn.empty()) {
+    std::cerr << "throng: no database given; set --pg-dsn or THRONG_PG_DSN\n";
+    return throng::kExitUsage;
+  }
+  std::unique_ptr<pqxx::connection> db;
+  try {
+    db = std::make_unique<pqxx::connection>(dsn);
+  } catch (const std::exception& e) {
+    std::cerr << "throng: cannot connect to PostgreSQL (" << e.what()
+              << "); check --pg-dsn / THRONG_PG_DSN and that the database is running\n";
+    return throng::kExitRuntime;
+  }
+  bool as_json = args["--json"].asBool();
+  try {
+    if (args["launch"].asBool()) {
+      return throng::cli::Launch(*db, args["<config>"].asString(),
+                                 args["<override>"].asStringList(),
+                                 source->GetString("data_dir", "data"), as_json, std::cout,
+                                 std::cerr);
+    }
+    if (args["runs"].asBool()) return throng::cli::Runs(*db, as_json, std::cout, std::cerr);
+    if (args["export"].asBool()) {
+      std::ofstream file;
+      std::ostream* out = &std::cout;
+      if (args["--output"].isString()) {
+        file.open(args["--output"].asString());
+        if (!file) {
+          std::cerr << "throng: cannot write '" << args["--output"].asString() << "'\n";
+          return throng::kExitRuntime;
+        }
+        out = &file;
+      }
+      return throng::cli::Export(*db, args["<run>"].asString(), args["--format"].asString(), *out,
+                                 std::cerr);
+    }
+    if (args["migrate"].asBool()) return throng::cli::DbMigrate(*db, std::cout, std::cerr);
+    if (args["status"].asBool()) return throng::cli::DbStatus(*db, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "throng: " << e.what() << "\n";
+    return throng::kExitRuntime;
+  }
+  std::cerr << kUsage;
+  return throng::kExitUsage;
+}

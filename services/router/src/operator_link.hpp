@@ -1,0 +1,51 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+#include <zmq.hpp>
+
+#include "throng/common/clock.hpp"
+#include "throng/common/mailbox.hpp"
+#include "throng/v1/envelope.pb.h"
+
+namespace throng::router {
+
+// The router's ZeroMQ DEALER connection to the operator, on its own thread (ZeroMQ sockets
+// are single-threaded). Announces the router every second; an operator heartbeat within
+// `stale_after` means the operator is reachable. Callbacks run on the link thread.
+class OperatorLink {
+ public:
+  struct Callbacks {
+    std::function<void(v1::Envelope)> on_envelope;    // replies and heartbeats
+    std::function<void(v1::Envelope)> on_send_failed;  // could not be queued to the operator
+  };
+
+  OperatorLink(std::string endpoint, std::string router_id, std::chrono::milliseconds stale_after,
+               const Clock& clock, Callbacks callbacks);
+  ~OperatorLink();
+
+  void Start();
+  void Stop();
+  // Thread-safe. Stamps router_outgoing and queues the envelope for the link thread.
+  void Send(v1::Envelope envelope);
+  bool OperatorReachable() const;
+  std::int64_t LastBeatMs() const { return last_beat_ms_; }
+
+ private:
+  void Loop();
+
+  std::string endpoint_;
+  std::string router_id_;
+  std::chrono::milliseconds stale_after_;
+  const Clock& clock_;
+  Callbacks callbacks_;
+  Mailbox<v1::Envelope> outbox_;
+  std::atomic<std::int64_t> last_beat_ms_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace throng::router

@@ -1,0 +1,116 @@
+#include "router_app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "throng/common/exit_codes.hpp"
+
+namespace throng::router {
+
+RouterApp::RouterApp(RouterConfig config, const Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      registry_(std::make_shared<prometheus::Registry>()),
+      probe_(*registry_),
+      tick_(io_) {}
+
+RouterApp::~RouterApp() {
+  if (publisher_) publisher_->Stop();
+  if (admin_) admin_->Stop();
+  if (link_) link_->Stop();
+}
+
+Result<void> RouterApp::Start() {
+  OperatorLink::Callbacks callbacks;
+  callbacks.on_envelope = [this](v1::Envelope envelope) {
+    boost::asio::post(io_, [this, envelope = std::move(envelope)]() mutable {
+      api_->OnOperatorEnvelope(std::move(envelope));
+    });
+  };
+  callbacks.on_send_failed = [this](v1::Envelope envelope) {
+    boost::asio::post(io_, [this, envelope = std::move(envelope)] { api_->OnSendFailed(envelope); });
+  };
+  link_ = std::make_unique<OperatorLink>(config_.operator_endpoint, config_.instance_id,
+                                         config_.operator_stale_after, clock_, std::move(callbacks));
+  api_ = std::make_unique<WorkerApi>(io_, config_, *link_, probe_, clock_);
+
+  HttpServerOptions options;
+  options.address = config_.listen_address;
+  options.port = static_cast<std::uint16_t>(config_.port);
+  options.body_limit = config_.body_limit;
+  options.server_name = "throng-router";
+  http_ = std::make_unique<HttpServer>(
+      io_, options, [this](HttpRequest&& request, std::shared_ptr<HttpResponder> responder) {
+        api_->Handle(std::move(request), std::move(responder));
+      });
+  if (auto started = http_->Start(); !started) return started;
+  link_->Start();
+
+  HttpServerOptions admin_options;
+  admin_options.address = config_.admin_address;
+  admin_options.port = static_cast<std::uint16_t>(config_.admin_port);
+  admin_ = std::make_unique<AdminServer>(admin_options, registry_);
+  admin_->SetReadiness([this](std::string& reason) {
+    bool ready = link_->OperatorReachable();
+    if (!ready) reason = "operator not reachable at " + config_.operator_endpoint;
+    return ready;
+  });
+  if (auto started = admin_->Start(); !started) return started;
+
+  MetricsPublisherOptions publisher_options;
+  publisher_options.redis_url = config_.redis_url;
+  publisher_options.key_prefix = config_.metrics_prefix;
+  publisher_options.service = "router";
+  publisher_options.instance_id = config_.instance_id;
+  publisher_options.interval = config_.metrics_interval;
+  publisher_ = std::make_unique<MetricsPublisher>(publisher_options, registry_);
+  publisher_->Start();
+  spdlog::info("router {} serving workers on {}:{} (admin {}:{}), operator {}", config_.instance_id,
+               config_.listen_address, http_->Port(), config_.admin_address, admin_->Port(),
+               config_.operator_endpoint);
+  return {};
+}
+
+void RouterApp::RequestStop(int count) {
+  int previous = stop_requests_.load();
+  while (previous < count && !stop_requests_.compare_exchange_weak(previous, count)) {
+  }
+}
+
+void RouterApp::Tick() {
+  probe_.SetOperatorReachable(link_->OperatorReachable());
+  int requested = stop_requests_.load();
+  if (requested > stop_handled_) {
+    if (stop_handled_ == 0) {
+      spdlog::info("router draining: no new connections, {} held requests to finish",
+                   api_->HeldCount());
+      http_->Stop();
+      drain_deadline_ = std::chrono::steady_clock::now() + config_.request_timeout;
+    }
+    stop_handled_ = requested;
+  }
+  if (stop_handled_ > 0 &&
+      (stop_handled_ > 1 || api_->HeldCount() == 0 ||
+       std::chrono::steady_clock::now() > drain_deadline_)) {
+    io_.stop();
+    return;
+  }
+  tick_.expires_after(std::chrono::milliseconds(100));
+  tick_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) Tick();
+  });
+}
+
+int RouterApp::Run() {
+  Tick();
+  io_.run();
+  spdlog::info("router stopping");
+  if (publisher_) publisher_->Stop();
+  if (admin_) admin_->Stop();
+  link_->Stop();
+  spdlog::info("router stopped");
+  return kExitOk;
+}
+
+}  // namespace throng::router

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "throng/common/config_source.hpp"
+
+namespace throng::router {
+
+struct RouterConfig {
+  std::string listen_address = "0.0.0.0";
+  int port = 3000;  // worker-facing HTTP (and, later, WebSocket) port
+  std::string operator_endpoint = "tcp://127.0.0.1:5555";
+  std::string admin_address = "127.0.0.1";
+  int admin_port = 9310;
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string metrics_prefix = "throng";
+  std::chrono::milliseconds metrics_interval{5000};
+  std::string instance_id;
+  // How long a held request (/request_agent, /submit_task) waits for the operator.
+  std::chrono::milliseconds request_timeout{30000};
+  // The operator counts as unreachable after this long without a heartbeat.
+  std::chrono::milliseconds operator_stale_after{3000};
+  std::size_t body_limit = 4 * 1024 * 1024;
+  std::string log_level = "info";
+  std::string log_format = "text";
+};
+
+Result<RouterConfig> LoadRouterConfig(const ConfigSource& source);
+
+}  // namespace throng::router

@@ -1,0 +1,98 @@
+#include "router_probe.hpp"
+
+#include <algorithm>
+
+namespace throng::router {
+
+namespace {
+
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets{
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  return buckets;
+}
+
+}  // namespace
+
+RouterProbe::RouterProbe(prometheus::Registry& registry)
+    : http_requests_(prometheus::BuildCounter()
+                         .Name("throng_router_http_requests_total")
+                         .Help("HTTP requests from browsers, by endpoint and status code")
+                         .Register(registry)),
+      http_seconds_(prometheus::BuildHistogram()
+                        .Name("throng_router_http_request_duration_seconds")
+                        .Help("Time from receiving an HTTP request to answering it, by endpoint")
+                        .Register(registry)),
+      packets_(prometheus::BuildCounter()
+                   .Name("throng_router_packets_total")
+                   .Help("Packets exchanged with the operator, by packet type and direction")
+                   .Register(registry)),
+      rejected_(prometheus::BuildCounter()
+                    .Name("throng_router_rejected_requests_total")
+                    .Help("Requests refused or failed by the router, by reason")
+                    .Register(registry)),
+      hop_seconds_(prometheus::BuildHistogram()
+                       .Name("throng_router_hop_latency_seconds")
+                       .Help("Latency of each hop of a round trip to the operator, by packet "
+                             "type and stage")
+                       .Register(registry)),
+      held_(prometheus::BuildGauge()
+                .Name("throng_router_held_requests")
+                .Help("HTTP requests waiting for the operator's answer")
+                .Register(registry)
+                .Add({})),
+      operator_reachable_(prometheus::BuildGauge()
+                              .Name("throng_router_operator_reachable")
+                              .Help("1 if the operator's heartbeat is fresh, else 0")
+                              .Register(registry)
+                              .Add({})),
+      live_runs_(prometheus::BuildGauge()
+                     .Name("throng_router_live_task_runs")
+                     .Help("Task runs this router currently serves")
+                     .Register(registry)
+                     .Add({})) {
+  for (const char* type : {"register_agent", "submit_unit", "log_error"}) {
+    packets_.Add({{"packet_type", type}, {"direction", "to_operator"}});
+  }
+  for (const char* type : {"agent_details", "submit_ack"}) {
+    packets_.Add({{"packet_type", type}, {"direction", "from_operator"}});
+  }
+}
+
+void RouterProbe::HttpRequest(const std::string& endpoint, int status, double seconds) {
+  http_requests_.Add({{"endpoint", endpoint}, {"code", std::to_string(status)}}).Increment();
+  http_seconds_.Add({{"endpoint", endpoint}}, LatencyBuckets()).Observe(seconds);
+}
+
+void RouterProbe::PacketToOperator(const std::string& packet_type) {
+  packets_.Add({{"packet_type", packet_type}, {"direction", "to_operator"}}).Increment();
+}
+
+void RouterProbe::PacketFromOperator(const std::string& packet_type) {
+  packets_.Add({{"packet_type", packet_type}, {"direction", "from_operator"}}).Increment();
+}
+
+void RouterProbe::Rejected(const std::string& reason) {
+  rejected_.Add({{"reason", reason}}).Increment();
+}
+
+void RouterProbe::SetHeldRequests(double count) { held_.Set(count); }
+void RouterProbe::SetOperatorReachable(bool reachable) { operator_reachable_.Set(reachable ? 1 : 0); }
+void RouterProbe::SetLiveRuns(double count) { live_runs_.Set(count); }
+
+void RouterProbe::RoundTrip(const std::string& packet_type, const v1::HopTimestamps& t,
+                            double now_seconds) {
+  auto observe = [&](const char* stage, double from, double to) {
+    if (from <= 0 || to <= 0) return;
+    hop_seconds_.Add({{"packet_type", packet_type}, {"stage", stage}}, LatencyBuckets())
+        .Observe(std::max(0.0, to - from));
+  };
+  observe("client_to_router", t.client(), t.router_incoming());
+  observe("router_processing", t.router_incoming(), t.router_outgoing());
+  observe("router_to_server", t.router_outgoing(), t.server_incoming());
+  observe("server_processing", t.server_incoming(), t.server_outgoing());
+  observe("server_to_router", t.server_outgoing(), t.router_reply());
+  observe("e2e_time", t.router_incoming(), now_seconds);
+}
+
+}  // namespace throng::router

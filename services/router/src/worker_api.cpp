@@ -1,0 +1,430 @@
+#include "worker_api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "static_files.hpp"
+
+namespace throng::router {
+
+namespace {
+
+using nlohmann::json;
+using Clock_ = std::chrono::steady_clock;
+
+constexpr const char* kMephistoTaskVersion = "2.0.4";
+constexpr std::size_t kMaxIdLength = 128;
+
+// The request's JSON body as an object, or nullopt (malformed JSON, invalid UTF-8, not an object).
+std::optional<json> ParseBody(const HttpRequest& request) {
+  auto parsed = json::parse(request.body(), nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+double ClientTimestamp(const json& body) {
+  auto it = body.find("client_timestamp");
+  if (it == body.end()) return 0;
+  if (it->is_number()) return it->get<double>();
+  if (it->is_string()) {
+    try {
+      return std::stod(it->get<std::string>());
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+// USED_AGENT_ID as text: Mephisto sends strings; numbers are accepted too.
+std::optional<std::string> AgentId(const json& body) {
+  auto it = body.find("USED_AGENT_ID");
+  if (it == body.end()) return std::nullopt;
+  if (it->is_string()) {
+    auto id = it->get<std::string>();
+    if (id.empty() || id.size() > kMaxIdLength) return std::nullopt;
+    return id;
+  }
+  if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
+  return std::nullopt;
+}
+
+std::string PathOf(const HttpRequest& request) {
+  std::string target(request.target());
+  return target.substr(0, target.find('?'));
+}
+
+std::string QueryParam(const HttpRequest& request, const std::string& name) {
+  std::string target(request.target());
+  auto question = target.find('?');
+  if (question == std::string::npos) return {};
+  std::stringstream query(target.substr(question + 1));
+  for (std::string pair; std::getline(query, pair, '&');) {
+    auto equals = pair.find('=');
+    if (pair.substr(0, equals) == name) {
+      return equals == std::string::npos ? std::string() : pair.substr(equals + 1);
+    }
+  }
+  return {};
+}
+
+HttpRequest MetaOf(const HttpRequest& request) {
+  HttpRequest meta;
+  meta.version(request.version());
+  meta.keep_alive(request.keep_alive());
+  return meta;
+}
+
+http::status StatusFor(v1::ErrorCode code) {
+  switch (code) {
+    case v1::ERROR_CODE_BAD_REQUEST:
+      return http::status::bad_request;
+    case v1::ERROR_CODE_UNKNOWN_AGENT:
+    case v1::ERROR_CODE_UNKNOWN_RUN:
+      return http::status::not_found;
+    case v1::ERROR_CODE_CONFLICT:
+      return http::status::conflict;
+    default:
+      return http::status::service_unavailable;
+  }
+}
+
+}  // namespace
+
+WorkerApi::WorkerApi(boost::asio::io_context& io, const RouterConfig& config, OperatorLink& link,
+                     RouterProbe& probe, const Clock& clock)
+    : io_(io), config_(config), link_(link), probe_(probe), clock_(clock),
+      random_(std::random_device{}()) {}
+
+std::string WorkerApi::NewRequestId() {
+  // A random (version 4) UUID, as Mephisto's router uses for request ids.
+  std::uint64_t high = random_();
+  std::uint64_t low = random_();
+  high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char text[37];
+  std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xffff),
+                static_cast<unsigned>(high & 0xffff), static_cast<unsigned>(low >> 48),
+                static_cast<unsigned long long>(low & 0xffffffffffffULL));
+  return text;
+}
+
+void WorkerApi::Answer(const std::shared_ptr<HttpResponder>& responder, HttpResponse response,
+                       const std::string& endpoint, Clock_::time_point started) {
+  probe_.HttpRequest(endpoint, static_cast<int>(response.result_int()),
+                     std::chrono::duration<double>(Clock_::now() - started).count());
+  responder->Send(std::move(response));
+}
+
+void WorkerApi::Refuse(const HttpRequest& request, const std::shared_ptr<HttpResponder>& responder,
+                       http::status status, const std::string& reason, const std::string& message,
+                       const std::string& endpoint, Clock_::time_point started) {
+  probe_.Rejected(reason);
+  Answer(responder, JsonError(request, status, message), endpoint, started);
+}
+
+void WorkerApi::Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> responder) {
+  auto started = Clock_::now();
+  auto path = PathOf(request);
+  auto method = request.method();
+  bool is_get = method == http::verb::get || method == http::verb::head;
+  bool is_post = method == http::verb::post;
+
+  if (path == "/is_alive" && is_get) {
+    Answer(responder, JsonResponse(request, http::status::ok, R"({"status":"Alive!"})"), "is_alive",
+           started);
+  } else if (path == "/get_timestamp" && is_get) {
+    Answer(responder,
+           JsonResponse(request, http::status::ok,
+                        json{{"timestamp", clock_.NowMillis()}}.dump()),
+           "get_timestamp", started);
+  } else if (path == "/task_config.json" && is_get) {
+    ServeTaskConfig(request, responder, started);
+  } else if (path == "/request_agent" && is_post) {
+    RequestAgent(std::move(request), responder, started);
+  } else if (path == "/submit_task" && is_post) {
+    SubmitTask(std::move(request), responder, started);
+  } else if (path == "/log_error" && is_post) {
+    LogError(std::move(request), responder, started);
+  } else if (is_get) {
+    ServeStatic(request, path == "/task_index" || path == "/welcome" ? "/index.html" : path,
+                responder, started);
+  } else {
+    Refuse(request, responder, http::status::method_not_allowed, "method",
+           std::string(request.method_string()) + " " + path + " is not supported", "other",
+           started);
+  }
+}
+
+void WorkerApi::ServeStatic(const HttpRequest& request, const std::string& path,
+                            const std::shared_ptr<HttpResponder>& responder,
+                            Clock_::time_point started) {
+  auto cookie = std::string(request[http::field::cookie]);
+  const auto* run = runs_.Resolve(cookie);
+  if (!run) {
+    Refuse(request, responder, http::status::not_found, "no_live_run",
+           "no task run is live on this server right now", "static", started);
+    return;
+  }
+  auto file = ResolveStaticPath(run->static_dir(), path);
+  if (!file) {
+    Refuse(request, responder, http::status::not_found, "not_found", "no such file: " + path,
+           "static", started);
+    return;
+  }
+  std::ifstream in(*file, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  auto response = TextResponse(request, http::status::ok, content.str(), ContentTypeFor(*file));
+  if (ContentTypeFor(*file).rfind("text/html", 0) == 0) {
+    // Pin the browser to this run for its later absolute-path requests.
+    response.set(http::field::set_cookie, std::string(RunTable::kCookieName) + "=" +
+                                              run->task_run_id() + "; Path=/; SameSite=Lax");
+    response.set(http::field::cache_control, "no-cache");
+  }
+  if (request.method() == http::verb::head) response.body().clear();
+  Answer(responder, std::move(response), "static", started);
+}
+
+void WorkerApi::ServeTaskConfig(const HttpRequest& request,
+                                const std::shared_ptr<HttpResponder>& responder,
+                                Clock_::time_point started) {
+  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  if (!run) {
+    Refuse(request, responder, http::status::not_found, "no_live_run",
+           "no task run is live on this server right now", "task_config", started);
+    return;
+  }
+  auto version = QueryParam(request, "mephisto_task_version");
+  if (!version.empty() && version != kMephistoTaskVersion && version.size() < 64) {
+    // Mephisto warns the requester but serves the page anyway.
+    v1::Envelope envelope;
+    envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
+    envelope.set_packet_type("log_error");
+    envelope.set_task_run_id(run->task_run_id());
+    json error{{"error_type", "version-mismatch"},
+               {"text", std::string("Package `mephisto-task` version mismatch. Expected version ") +
+                            kMephistoTaskVersion + " but frontend is currently using " +
+                            version + "."}};
+    envelope.set_payload(json{{"error_data", error}}.dump(-1, ' ', false,
+                                                          json::error_handler_t::replace));
+    envelope.mutable_timestamps()->set_router_incoming(clock_.NowSeconds());
+    probe_.PacketToOperator("log_error");
+    link_.Send(std::move(envelope));
+  }
+  Answer(responder, JsonResponse(request, http::status::ok, run->task_config_json()), "task_config",
+         started);
+}
+
+void WorkerApi::RequestAgent(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
+                             Clock_::time_point started) {
+  const std::string endpoint = "request_agent";
+  auto body = ParseBody(request);
+  if (!body) {
+    Refuse(request, responder, http::status::bad_request, "malformed_json",
+           "the body must be a JSON object (valid UTF-8)", endpoint, started);
+    return;
+  }
+  auto provider = body->find("provider_data");
+  if (provider == body->end() || !provider->is_object()) {
+    Refuse(request, responder, http::status::bad_request, "missing_field",
+           "provider_data (an object) is required", endpoint, started);
+    return;
+  }
+  auto worker = provider->find("worker_name");
+  if (worker == provider->end() || !worker->is_string() || worker->get<std::string>().empty() ||
+      worker->get<std::string>().size() > kMaxIdLength) {
+    Refuse(request, responder, http::status::bad_request, "missing_field",
+           "provider_data.worker_name must be a non-empty string of at most 128 characters",
+           endpoint, started);
+    return;
+  }
+  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  if (!run) {
+    Refuse(request, responder, http::status::not_found, "no_live_run",
+           "no task run is live on this server right now", endpoint, started);
+    return;
+  }
+  v1::Envelope envelope;
+  envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
+  envelope.set_packet_type("register_agent");
+  envelope.set_request_id(NewRequestId());
+  envelope.set_task_run_id(run->task_run_id());
+  envelope.mutable_timestamps()->set_client(ClientTimestamp(*body));
+  envelope.set_payload(std::move(request.body()));  // forwarded as the browser sent it
+  Hold(std::move(envelope), request, responder, endpoint, started);
+}
+
+void WorkerApi::SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
+                           Clock_::time_point started) {
+  const std::string endpoint = "submit_task";
+  auto content_type = std::string(request[http::field::content_type]);
+  if (content_type.rfind("multipart/", 0) == 0) {
+    Refuse(request, responder, http::status::unsupported_media_type, "multipart",
+           "multipart submissions (file uploads) are not accepted by this router version; "
+           "send JSON",
+           endpoint, started);
+    return;
+  }
+  auto body = ParseBody(request);
+  if (!body) {
+    Refuse(request, responder, http::status::bad_request, "malformed_json",
+           "the body must be a JSON object (valid UTF-8)", endpoint, started);
+    return;
+  }
+  auto agent_id = AgentId(*body);
+  if (!agent_id) {
+    Refuse(request, responder, http::status::bad_request, "missing_field",
+           "USED_AGENT_ID (the agent id from /request_agent) is required", endpoint, started);
+    return;
+  }
+  if (!body->contains("final_data")) {
+    Refuse(request, responder, http::status::bad_request, "missing_field",
+           "final_data is required", endpoint, started);
+    return;
+  }
+  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  v1::Envelope envelope;
+  envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
+  envelope.set_packet_type("submit_unit");
+  envelope.set_request_id(NewRequestId());
+  envelope.set_agent_id(*agent_id);
+  if (run) envelope.set_task_run_id(run->task_run_id());
+  envelope.mutable_timestamps()->set_client(ClientTimestamp(*body));
+  envelope.set_payload(std::move(request.body()));
+  // Acknowledged only once the operator has committed it: nothing accepted is lost.
+  Hold(std::move(envelope), request, responder, endpoint, started);
+}
+
+void WorkerApi::LogError(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
+                         Clock_::time_point started) {
+  const std::string endpoint = "log_error";
+  auto body = ParseBody(request);
+  if (!body) {
+    Refuse(request, responder, http::status::bad_request, "malformed_json",
+           "the body must be a JSON object (valid UTF-8)", endpoint, started);
+    return;
+  }
+  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  v1::Envelope envelope;
+  envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
+  envelope.set_packet_type("log_error");
+  envelope.set_agent_id(AgentId(*body).value_or(""));
+  if (run) envelope.set_task_run_id(run->task_run_id());
+  envelope.mutable_timestamps()->set_client(ClientTimestamp(*body));
+  envelope.mutable_timestamps()->set_router_incoming(clock_.NowSeconds());
+  envelope.set_payload(std::move(request.body()));
+  if (link_.OperatorReachable()) {
+    probe_.PacketToOperator("log_error");
+    link_.Send(std::move(envelope));
+  } else {
+    probe_.Rejected("operator_unreachable");
+    spdlog::warn("operator unreachable; browser error log kept only here: {}",
+                 envelope.payload().substr(0, 512));
+  }
+  Answer(responder, JsonResponse(request, http::status::ok, R"({"status":"Error log sent!"})"),
+         endpoint, started);
+}
+
+void WorkerApi::Hold(v1::Envelope envelope, const HttpRequest& request,
+                     const std::shared_ptr<HttpResponder>& responder, const std::string& endpoint,
+                     Clock_::time_point started) {
+  if (!link_.OperatorReachable()) {
+    Refuse(request, responder, http::status::service_unavailable, "operator_unreachable",
+           "the task server's backend is not reachable right now; nothing was recorded, please "
+           "try again in a minute",
+           endpoint, started);
+    return;
+  }
+  auto request_id = envelope.request_id();
+  envelope.mutable_timestamps()->set_router_incoming(clock_.NowSeconds());
+  envelope.set_deadline_ms(clock_.NowMillis() + config_.request_timeout.count());
+
+  Held held;
+  held.responder = responder;
+  held.meta = MetaOf(request);
+  held.endpoint = endpoint;
+  held.packet_type = envelope.packet_type();
+  held.started = started;
+  held.timer = std::make_unique<boost::asio::steady_timer>(io_, config_.request_timeout);
+  held.timer->async_wait([this, request_id](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: answered in time
+    auto it = held_.find(request_id);
+    if (it == held_.end()) return;
+    probe_.Rejected("timeout");
+    auto seconds = std::to_string(config_.request_timeout.count() / 1000);
+    Finish(request_id, JsonError(it->second.meta, http::status::gateway_timeout,
+                                 "the task server's backend did not answer within " + seconds +
+                                     " s; please try again"));
+  });
+  held_.emplace(request_id, std::move(held));
+  probe_.SetHeldRequests(static_cast<double>(held_.size()));
+  probe_.PacketToOperator(envelope.packet_type());
+  link_.Send(std::move(envelope));
+}
+
+void WorkerApi::Finish(const std::string& request_id, HttpResponse response) {
+  auto it = held_.find(request_id);
+  if (it == held_.end()) return;
+  auto held = std::move(it->second);
+  held_.erase(it);
+  held.timer->cancel();
+  probe_.SetHeldRequests(static_cast<double>(held_.size()));
+  Answer(held.responder, std::move(response), held.endpoint, held.started);
+}
+
+void WorkerApi::OnSendFailed(const v1::Envelope& envelope) {
+  probe_.Rejected("operator_unreachable");
+  auto it = held_.find(envelope.request_id());
+  if (it == held_.end()) return;
+  Finish(envelope.request_id(),
+         JsonError(it->second.meta, http::status::service_unavailable,
+                   "the task server's backend is not reachable right now; nothing was recorded, "
+                   "please try again in a minute"));
+}
+
+void WorkerApi::OnOperatorEnvelope(v1::Envelope envelope) {
+  if (envelope.kind() == v1::ENVELOPE_KIND_OPERATOR_BEAT) {
+    v1::OperatorBeat beat;
+    if (!beat.ParseFromString(envelope.payload())) return;
+    std::vector<v1::TaskRunInfo> runs(beat.runs().begin(), beat.runs().end());
+    probe_.SetLiveRuns(static_cast<double>(runs.size()));
+    runs_.Replace(std::move(runs));
+    return;
+  }
+  auto it = held_.find(envelope.request_id());
+  if (it == held_.end()) return;  // already timed out, or not ours
+  const auto& meta = it->second.meta;
+  if (envelope.kind() == v1::ENVELOPE_KIND_ERROR_REPLY) {
+    v1::ErrorReply error;
+    error.ParseFromString(envelope.payload());
+    probe_.Rejected("operator_error");
+    Finish(envelope.request_id(), JsonError(meta, StatusFor(error.code()), error.message()));
+    return;
+  }
+  probe_.PacketFromOperator(envelope.packet_type());
+  probe_.RoundTrip(it->second.packet_type, envelope.timestamps(), clock_.NowSeconds());
+  if (envelope.packet_type() == "agent_details") {
+    const auto& t = envelope.timestamps();
+    // The operator's `data` object is spliced in as it arrived, never re-encoded.
+    std::string body = R"({"packet_type":"agent_details","subject_id":)" +
+                       json(envelope.request_id()).dump() + R"(,"data":)" + envelope.payload() +
+                       R"(,"client_timestamp":)" + json(t.client()).dump() +
+                       R"(,"router_incoming_timestamp":)" + json(t.router_incoming()).dump() +
+                       R"(,"router_outgoing_timestamp":)" + json(clock_.NowSeconds()).dump() +
+                       R"(,"server_timestamp":)" + json(t.server_outgoing()).dump() + "}";
+    Finish(envelope.request_id(), JsonResponse(meta, http::status::ok, std::move(body)));
+  } else if (envelope.packet_type() == "submit_ack") {
+    Finish(envelope.request_id(), JsonResponse(meta, http::status::ok, R"({"status":"Submitted!"})"));
+  } else {
+    Finish(envelope.request_id(),
+           JsonError(meta, http::status::bad_gateway,
+                     "unexpected answer from the task server's backend"));
+  }
+}
+
+}  // namespace throng::router

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+
+#include "operator_link.hpp"
+#include "router_config.hpp"
+#include "router_probe.hpp"
+#include "run_table.hpp"
+#include "throng/common/clock.hpp"
+#include "throng/common/http_server.hpp"
+
+namespace throng::router {
+
+// The browser-facing HTTP side of Mephisto's router: static files, task_config.json,
+// /request_agent and /submit_task (held until the operator answers, bounded by the request
+// timeout, failing at once when the operator is unreachable), /log_error, /is_alive,
+// /get_timestamp. Everything runs on the io thread; operator envelopes are posted to it.
+class WorkerApi {
+ public:
+  WorkerApi(boost::asio::io_context& io, const RouterConfig& config, OperatorLink& link,
+            RouterProbe& probe, const Clock& clock);
+
+  void Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> responder);
+  void OnOperatorEnvelope(v1::Envelope envelope);
+  void OnSendFailed(const v1::Envelope& envelope);
+  std::size_t HeldCount() const { return held_.size(); }
+
+ private:
+  struct Held {
+    std::shared_ptr<HttpResponder> responder;
+    HttpRequest meta;  // version and keep-alive of the original request
+    std::string endpoint;
+    std::string packet_type;
+    std::chrono::steady_clock::time_point started;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+
+  void ServeStatic(const HttpRequest& request, const std::string& path,
+                   const std::shared_ptr<HttpResponder>& responder,
+                   std::chrono::steady_clock::time_point started);
+  void ServeTaskConfig(const HttpRequest& request, const std::shared_ptr<HttpResponder>& responder,
+                       std::chrono::steady_clock::time_point started);
+  void RequestAgent(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
+                    std::chrono::steady_clock::time_point started);
+  void SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
+                  std::chrono::steady_clock::time_point started);
+  void LogError(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
+                std::chrono::steady_clock::time_point started);
+
+  // Sends `envelope` and holds the HTTP request until the operator answers or time runs out.
+  void Hold(v1::Envelope envelope, const HttpRequest& request,
+            const std::shared_ptr<HttpResponder>& responder, const std::string& endpoint,
+            std::chrono::steady_clock::time_point started);
+  void Finish(const std::string& request_id, HttpResponse response);
+  void Answer(const std::shared_ptr<HttpResponder>& responder, HttpResponse response,
+              const std::string& endpoint, std::chrono::steady_clock::time_point started);
+  void Refuse(const HttpRequest& request, const std::shared_ptr<HttpResponder>& responder,
+              http::status status, const std::string& reason, const std::string& message,
+              const std::string& endpoint, std::chrono::steady_clock::time_point started);
+  std::string NewRequestId();
+
+  boost::asio::io_context& io_;
+  const RouterConfig& config_;
+  OperatorLink& link_;
+  RouterProbe& probe_;
+  const Clock& clock_;
+  RunTable runs_;
+  std::unordered_map<std::string, Held> held_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace throng::router
