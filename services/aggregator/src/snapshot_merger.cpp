@@ -50,12 +50,14 @@ bool IsReservedLabel(const std::string& name) {
          name == "job" || name.rfind("__", 0) == 0;
 }
 
-// Backslashes and newlines would break the HELP line (1.0.1 serializers do not escape it).
+// Backslashes and line breaks would break the HELP line (prometheus-cpp 1.0.1 does not escape
+// it): backslashes go, line breaks become spaces so words stay apart.
 std::string SanitizeHelp(const std::string& help) {
   std::string out;
   out.reserve(help.size());
   for (char c : help) {
-    if (c != '\\' && c != '\n' && c != '\r') out += c;
+    if (c == '\\') continue;
+    out += (c == '\n' || c == '\r') ? ' ' : c;
   }
   return out;
 }
@@ -200,10 +202,9 @@ void AppendLine(std::string& out, const std::string& name, const char* suffix,
 std::size_t Render(const std::string& name, const MergedFamily& family, std::string& out) {
   out += "# HELP ";
   out += name;
-  if (!family.help.empty()) {
-    out += ' ';
-    out += family.help;
-  }
+  out += ' ';
+  // promtool flags a family without help text; say so rather than leave it blank.
+  out += family.help.empty() ? std::string("(no help text)") : family.help;
   out += "\n# TYPE ";
   out += name;
   out += ' ';
@@ -360,7 +361,8 @@ MergeResult MergeSnapshots(const std::vector<v1::MetricsSnapshot>& snapshots,
     }
     ++result.instances;
 
-    // TYPE and HELP come from the first instance (in id order) that has the family.
+    // TYPE comes from the first instance (in id order) that has the family, HELP from the
+    // first that has a non-empty one.
     for (auto& family : accepted) {
       auto [it, inserted] = merged.try_emplace(family.family->name());
       auto& target = it->second;
@@ -370,6 +372,8 @@ MergeResult MergeSnapshots(const std::vector<v1::MetricsSnapshot>& snapshots,
       } else if (target.type != family.family->type()) {
         ++result.errors["type_conflict"];
         continue;
+      } else if (target.help.empty()) {
+        target.help = std::move(family.help);
       }
       ++target.contributors;
       std::move(family.series.begin(), family.series.end(), std::back_inserter(target.series));

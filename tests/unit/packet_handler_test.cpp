@@ -1,0 +1,164 @@
+#include "packet_handler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "manual_clock.hpp"
+#include "worker_failure_reasons.hpp"
+
+namespace throng::operator_ {
+namespace {
+
+using nlohmann::json;
+
+// Records calls and answers with scripted results.
+class FakeStore final : public TaskStore {
+ public:
+  RegistrationResult RegisterAgent(const RegistrationRequest& request) override {
+    registrations.push_back(request);
+    return next_registration;
+  }
+  SubmitOutcome SubmitUnit(std::int64_t agent_id, const std::string& submission) override {
+    if (fail_submit) throw std::runtime_error("connection lost");
+    submissions.emplace_back(agent_id, submission);
+    return next_submit;
+  }
+  void LogClientError(std::optional<std::int64_t>, const std::string& agent_id,
+                      const std::string& error_json) override {
+    errors.emplace_back(agent_id, error_json);
+  }
+
+  RegistrationResult next_registration;
+  SubmitOutcome next_submit = SubmitOutcome::kCompleted;
+  bool fail_submit = false;
+  std::vector<RegistrationRequest> registrations;
+  std::vector<std::pair<std::int64_t, std::string>> submissions;
+  std::vector<std::pair<std::string, std::string>> errors;
+};
+
+class PacketHandlerTest : public ::testing::Test {
+ protected:
+  PacketHandlerTest() : probe_(registry_), handler_(store_, probe_, clock_) {}
+
+  v1::Envelope Packet(const std::string& type, const std::string& payload) {
+    v1::Envelope envelope;
+    envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
+    envelope.set_packet_type(type);
+    envelope.set_request_id("req-1");
+    envelope.set_task_run_id("7");
+    envelope.set_payload(payload);
+    envelope.set_deadline_ms(clock_.NowMillis() + 30'000);
+    return envelope;
+  }
+
+  static v1::ErrorReply ErrorOf(const v1::Envelope& reply) {
+    v1::ErrorReply error;
+    error.ParseFromString(reply.payload());
+    return error;
+  }
+
+  prometheus::Registry registry_;
+  testing::ManualClock clock_;
+  FakeStore store_;
+  OperatorProbe probe_;
+  PacketHandler handler_;
+};
+
+TEST_F(PacketHandlerTest, RegisterAgentAnswersWithMephistoAgentDetails) {
+  store_.next_registration = {"assigned", 3, 11, 5, R"({"html":"task.html","x":"1"})"};
+  auto reply = handler_.Handle(Packet(
+      "register_agent",
+      R"({"provider_data":{"worker_name":"w1","agent_registration_id":"a-w1","provider_type":"mock"},"client_timestamp":1})"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->kind(), v1::ENVELOPE_KIND_PACKET);
+  EXPECT_EQ(reply->packet_type(), "agent_details");
+  EXPECT_EQ(reply->request_id(), "req-1");
+  auto data = json::parse(reply->payload());
+  EXPECT_EQ(data["agent_id"], "11");
+  EXPECT_EQ(data["worker_id"], "3");
+  EXPECT_EQ(data["request_id"], "req-1");
+  EXPECT_EQ(data["init_task_data"]["x"], "1");
+  EXPECT_TRUE(data["failure_reason"].is_null());
+  ASSERT_EQ(store_.registrations.size(), 1u);
+  EXPECT_EQ(store_.registrations[0].task_run_id, 7);
+  EXPECT_EQ(store_.registrations[0].worker_name, "w1");
+  EXPECT_EQ(store_.registrations[0].registration_id, "a-w1");
+}
+
+TEST_F(PacketHandlerTest, RefusalsCarryMephistoFailureTexts) {
+  store_.next_registration = {"no_available_units", 3, std::nullopt, std::nullopt, "null"};
+  auto reply = handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
+  ASSERT_TRUE(reply);
+  auto data = json::parse(reply->payload());
+  EXPECT_TRUE(data["agent_id"].is_null());
+  EXPECT_EQ(data["failure_reason"], kNoAvailableUnits);
+
+  store_.next_registration = {"agent_missing", 3, std::nullopt, std::nullopt, "null"};
+  reply = handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
+  EXPECT_EQ(json::parse(reply->payload())["failure_reason"], kTaskMissing);
+}
+
+TEST_F(PacketHandlerTest, MalformedRegistrationsGetBadRequestWithoutTouchingTheStore) {
+  for (const char* payload : {"not json", "[]", R"({"provider_data":"x"})",
+                              R"({"provider_data":{"worker_name":""}})",
+                              R"({"provider_data":{"worker_name":5}})"}) {
+    auto reply = handler_.Handle(Packet("register_agent", payload));
+    ASSERT_TRUE(reply) << payload;
+    EXPECT_EQ(reply->kind(), v1::ENVELOPE_KIND_ERROR_REPLY) << payload;
+    EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_BAD_REQUEST) << payload;
+  }
+  EXPECT_TRUE(store_.registrations.empty());
+}
+
+TEST_F(PacketHandlerTest, SubmitStoresFinalDataAndAcknowledges) {
+  auto packet = Packet("submit_unit", R"({"USED_AGENT_ID":"11","final_data":{"a":[1,2]}})");
+  packet.set_agent_id("11");
+  auto reply = handler_.Handle(packet);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->packet_type(), "submit_ack");
+  ASSERT_EQ(store_.submissions.size(), 1u);
+  EXPECT_EQ(store_.submissions[0].first, 11);
+  EXPECT_EQ(json::parse(store_.submissions[0].second), json::parse(R"({"a":[1,2]})"));
+}
+
+TEST_F(PacketHandlerTest, SubmitForUnknownOrNonNumericAgentIsAnUnknownAgentError) {
+  store_.next_submit = SubmitOutcome::kUnknownAgent;
+  auto reply = handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"99","final_data":{}})"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
+  reply = handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"abc","final_data":{}})"));
+  EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
+  EXPECT_EQ(store_.submissions.size(), 1u);  // only the numeric one reached the store
+}
+
+TEST_F(PacketHandlerTest, StoreFailureBecomesAnInternalErrorReplyNotACrash) {
+  store_.fail_submit = true;
+  auto reply = handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"1","final_data":{}})"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_INTERNAL);
+}
+
+TEST_F(PacketHandlerTest, LateRequestsAreDroppedUnanswered) {
+  auto packet = Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})");
+  clock_.Advance(std::chrono::seconds(31));
+  EXPECT_FALSE(handler_.Handle(packet));
+  EXPECT_TRUE(store_.registrations.empty());
+}
+
+TEST_F(PacketHandlerTest, UnknownPacketTypeIsABadRequest) {
+  auto reply = handler_.Handle(Packet("launch_missiles", "{}"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_BAD_REQUEST);
+}
+
+TEST_F(PacketHandlerTest, LogErrorIsStoredWithoutReply) {
+  auto packet = Packet("log_error", R"({"USED_AGENT_ID":"4","error_data":{"msg":"boom"}})");
+  packet.set_agent_id("4");
+  EXPECT_FALSE(handler_.Handle(packet));
+  ASSERT_EQ(store_.errors.size(), 1u);
+  EXPECT_EQ(json::parse(store_.errors[0].second)["msg"], "boom");
+}
+
+}  // namespace
+}  // namespace throng::operator_
