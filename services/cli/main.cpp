@@ -31,7 +31,8 @@ Options:
   -h --help           Show this help.
   --version           Show the version.
   --config=<file>     YAML file with settings (env THRONG_CONFIG).
-  --pg-dsn=<dsn>      PostgreSQL connection string (env THRONG_PG_DSN).
+  --pg-dsn=<dsn>      PostgreSQL connection string (env THRONG_PG_DSN;
+                      default: the local stack, postgresql://throng@127.0.0.1:55432/throng).
   --data-dir=<dir>    Where run frontends are written (env THRONG_DATA_DIR, default ./data).
   --format=<fmt>      jsonl or csv [default: jsonl].
   --output=<file>     Write the export to a file instead of standard output.
@@ -63,11 +64,8 @@ int main(int argc, char** argv) {
     std::cerr << "throng: " << source.error().message << "\n";
     return throng::kExitUsage;
   }
-  auto dsn = source->GetString("pg_dsn", "");
-  if (dsn.empty()) {
-    std::cerr << "throng: no database given; set --pg-dsn or THRONG_PG_DSN\n";
-    return throng::kExitUsage;
-  }
+  // Defaults to the database of the local stack that deploy/local/up.sh starts.
+  auto dsn = source->GetString("pg_dsn", "postgresql://throng@127.0.0.1:55432/throng");
   std::unique_ptr<pqxx::connection> db;
   try {
     db = std::make_unique<pqxx::connection>(dsn);

@@ -22,7 +22,8 @@ Options:
   -h --help                  Show this help.
   --version                  Show the version.
   --config=<file>            YAML file with any of the settings below (env THRONG_CONFIG).
-  --pg-dsn=<dsn>             PostgreSQL connection string (env THRONG_PG_DSN).
+  --pg-dsn=<dsn>             PostgreSQL connection string (env THRONG_PG_DSN; default
+                             postgresql://throng@127.0.0.1:55432/throng, the local stack).
   --bind=<endpoint>          ZeroMQ endpoint routers connect to (default tcp://127.0.0.1:5555).
   --admin-address=<addr>     Address of the admin port (/metrics, /healthz, /readyz).
   --admin-port=<port>        Admin port, 0 for any free port (default 9311).

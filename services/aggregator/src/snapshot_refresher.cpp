@@ -1,5 +1,6 @@
 #include "snapshot_refresher.hpp"
 
+#include <google/protobuf/stubs/logging.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -107,7 +108,14 @@ Result<std::vector<v1::MetricsSnapshot>> SnapshotRefresher::Fetch(
         continue;
       }
       v1::MetricsSnapshot snapshot;
-      if (!snapshot.ParseFromString(*value)) {
+      bool parsed;
+      {
+        // Redis data is untrusted: protobuf would log each bad string field on every refresh.
+        // It is counted in throng_aggregator_decode_errors_total instead.
+        google::protobuf::LogSilencer quiet;
+        parsed = snapshot.ParseFromString(*value);
+      }
+      if (!parsed) {
         ++errors["undecodable"];
         continue;
       }

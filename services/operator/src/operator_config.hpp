@@ -8,7 +8,7 @@
 namespace throng::operator_ {
 
 struct OperatorConfig {
-  std::string pg_dsn = "postgresql://throng@127.0.0.1:5432/throng";
+  std::string pg_dsn = "postgresql://throng@127.0.0.1:55432/throng";  // the local stack
   std::string bind = "tcp://127.0.0.1:5555";  // ZeroMQ ROUTER endpoint routers connect to
   std::string admin_address = "127.0.0.1";
   int admin_port = 9311;

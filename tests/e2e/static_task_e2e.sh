@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# End to end: operator + router + aggregator + PostgreSQL + Redis, driven over HTTP as a
+# browser would. 20 scripted workers complete the demo task; then the submissions are checked
+# in PostgreSQL, the packet counts on the aggregator, bad input, and the operator going away.
+# Usage: static_task_e2e.sh <build dir>; needs THRONG_TEST_PG_DSN and THRONG_TEST_REDIS_URL.
+set -euo pipefail
+build=$(cd "$1" && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/deploy/local/services.sh"
+: "${THRONG_TEST_PG_DSN:?run through tests/run.sh}" "${THRONG_TEST_REDIS_URL:?run through tests/run.sh}"
+
+work=$(mktemp -d /tmp/throng-e2e.XXXXXX)
+db="throng_e2e_$$_$RANDOM"
+pids=()
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  psql "$THRONG_TEST_PG_DSN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ $status -ne 0 ]; then
+    echo "--- e2e failed; logs in $work" >&2
+    for log in "$work"/*.log; do echo "--- $log" >&2; tail -n 30 "$log" >&2; done
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+check() { echo "ok - $*"; }
+
+psql "$THRONG_TEST_PG_DSN" -qc "CREATE DATABASE $db" >/dev/null
+export THRONG_PG_DSN="${THRONG_TEST_PG_DSN%/*}/$db"
+export THRONG_REDIS_URL="$THRONG_TEST_REDIS_URL"
+export THRONG_METRICS_PREFIX="e2e$$"
+export THRONG_METRICS_INTERVAL=1
+zmq_port=$(throng_free_port)
+http_port=$(throng_free_port)
+agg_port=$(throng_free_port)
+op_admin=$(throng_free_port)
+router_admin=$(throng_free_port)
+
+"$build/bin/throng-aggregator" --port "$agg_port" --refresh-interval 1 >"$work/aggregator.log" 2>&1 &
+pids+=($!)
+"$build/bin/throng-operator" --bind "tcp://127.0.0.1:$zmq_port" \
+  --admin-port "$op_admin" >"$work/operator.log" 2>&1 &
+op_pid=$!
+pids+=($op_pid)
+"$build/bin/throng-router" --listen-address 127.0.0.1 --port "$http_port" \
+  --operator-endpoint "tcp://127.0.0.1:$zmq_port" --admin-port "$router_admin" \
+  --request-timeout 5 >"$work/router.log" 2>&1 &
+pids+=($!)
+
+throng_wait_http "http://127.0.0.1:$op_admin/readyz" 30 || fail "operator not ready"
+throng_wait_http "http://127.0.0.1:$router_admin/readyz" 30 || fail "router not ready"
+check "operator and router ready"
+
+"$build/bin/throng" launch "$root/examples/static_demo/task.yaml" --data-dir "$work/data" \
+  --json >"$work/launch.json"
+run_id=$(jq -r .task_run_id "$work/launch.json")
+[ "$(jq -r .units "$work/launch.json")" = 20 ] || fail "launch did not create 20 units"
+check "launched demo run $run_id"
+
+base="http://127.0.0.1:$http_port"
+throng_wait_http "$base/task_config.json" 15 || fail "router never served the run"
+curl -fsS "$base/?worker_id=x&assignment_id=1" | grep -q "static_task.js" || fail "task page not served"
+[ "$(curl -fsS "$base/task_config.json?mephisto_task_version=2.0.4" | jq -r .mephisto_task_version)" = 2.0.4 ] ||
+  fail "task_config.json lacks mephisto_task_version"
+[ "$(curl -fsS "$base/is_alive" | jq -r .status)" = "Alive!" ] || fail "/is_alive"
+now_ms=$(date +%s%3N)
+ts=$(curl -fsS "$base/get_timestamp" | jq -r .timestamp)
+[ $((ts - now_ms)) -lt 5000 ] && [ $((now_ms - ts)) -lt 5000 ] || fail "/get_timestamp not epoch ms: $ts"
+check "static files, task_config.json, is_alive, get_timestamp"
+
+post() { curl -sS -o "$work/body" -w '%{http_code}' -H 'Content-Type: application/json' -X POST "$base/$1" -d "$2"; }
+
+for i in $(seq 1 20); do
+  worker="e2e-worker-$i"
+  code=$(post request_agent "{\"provider_data\":{\"worker_name\":\"$worker\",\"agent_registration_id\":\"a$i-$worker\",\"assignment_id\":\"a$i\",\"provider_type\":\"mock\"},\"client_timestamp\":$(date +%s.%N)}")
+  [ "$code" = 200 ] || fail "request_agent for $worker answered $code: $(cat "$work/body")"
+  [ "$(jq -r .packet_type "$work/body")" = agent_details ] || fail "not an agent_details packet"
+  agent=$(jq -r .data.agent_id "$work/body")
+  [ "$agent" != null ] || fail "$worker got no agent: $(jq -r .data.failure_reason "$work/body")"
+  sentence=$(jq -r .data.init_task_data.sentence "$work/body")
+  [ -n "$sentence" ] && [ "$sentence" != null ] || fail "no init_task_data for $worker"
+  code=$(post submit_task "{\"USED_AGENT_ID\":\"$agent\",\"final_data\":{\"sentiment\":\"positive\",\"worker\":\"$worker\"},\"client_timestamp\":$(date +%s.%N)}")
+  [ "$code" = 200 ] && [ "$(jq -r .status "$work/body")" = "Submitted!" ] || fail "submit_task for $worker: $code $(cat "$work/body")"
+done
+check "20 workers registered and submitted through the router"
+
+code=$(post request_agent '{"provider_data":{"worker_name":"e2e-worker-21","agent_registration_id":"x-21"}}')
+[ "$code" = 200 ] && [ "$(jq -r .data.agent_id "$work/body")" = null ] &&
+  jq -r .data.failure_reason "$work/body" | grep -q "no available work" || fail "21st worker: $(cat "$work/body")"
+check "a 21st worker is told there is no work"
+
+count=$(psql "$THRONG_PG_DSN" -tAc "SELECT count(*) FROM agent_data d JOIN agents a USING (agent_id)
+  JOIN units u ON u.unit_id = a.unit_id WHERE d.submission->>'sentiment' = 'positive'
+  AND a.status = 'completed' AND u.status = 'completed' AND u.task_run_id = $run_id")
+[ "$count" = 20 ] || fail "expected 20 stored submissions, found $count"
+distinct=$(psql "$THRONG_PG_DSN" -tAc "SELECT count(DISTINCT d.submission->>'worker') FROM agent_data d WHERE submission IS NOT NULL")
+[ "$distinct" = 20 ] || fail "expected 20 distinct workers' submissions, found $distinct"
+check "20 submissions stored in PostgreSQL"
+"$build/bin/throng" runs | tee "$work/runs.txt" | grep -q "throng-demo-sentiment" || fail "throng runs"
+[ "$("$build/bin/throng" export "$run_id" | wc -l)" = 20 ] || fail "export does not list 20 units"
+"$build/bin/throng" export throng-demo-sentiment --format csv | head -1 | grep -q '^task_run_id,' ||
+  fail "csv export header"
+check "throng runs and throng export"
+
+# Bad input: clear 4xx JSON errors, never a crash.
+code=$(post request_agent '{"provider_data": {"worker_name": ')
+[ "$code" = 400 ] && jq -e .error "$work/body" >/dev/null || fail "malformed JSON: $code"
+code=$(post request_agent '{"nothing":1}')
+[ "$code" = 400 ] || fail "missing provider_data: $code"
+code=$(post submit_task '{"USED_AGENT_ID":"123456789","final_data":{}}')
+[ "$code" = 404 ] && jq -r .error "$work/body" | grep -q "unknown agent" || fail "unknown agent: $code $(cat "$work/body")"
+code=$(post submit_task '{"final_data":{}}')
+[ "$code" = 400 ] || fail "submit without agent id: $code"
+code=$(curl -sS -o "$work/body" -w '%{http_code}' -X POST "$base/submit_task" -H 'Content-Type: application/json' \
+  --data-binary $'{"USED_AGENT_ID":"1","final_data":{"x":"\xff\xfe"}}')
+[ "$code" = 400 ] || fail "invalid UTF-8: $code"
+code=$(curl -sS -o /dev/null -w '%{http_code}' "$base/../../etc/passwd" --path-as-is)
+[ "$code" = 404 ] || fail "path traversal answered $code"
+head -c 5000000 /dev/zero | tr '\0' 'a' >"$work/big"
+code=$(curl -sS -o "$work/body" -w '%{http_code}' -X POST "$base/submit_task" --data-binary @"$work/big" || true)
+[ "$code" = 413 ] || fail "oversized body answered $code"
+curl -fsS "$base/is_alive" >/dev/null || fail "router died on bad input"
+check "bad input gets 4xx JSON errors and the router stays up"
+
+# The aggregator republishes both services' packet counts.
+router_ok="" operator_ok=""
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$agg_port/metrics/router" >"$work/agg_router.txt" || true
+  curl -fsS "http://127.0.0.1:$agg_port/metrics/operator" >"$work/agg_operator.txt" || true
+  grep -E '^throng_router_packets_total\{.*packet_type="submit_unit".*\} 20$' "$work/agg_router.txt" |
+    grep -q 'direction="to_operator"' && grep -q 'instance_id=' "$work/agg_router.txt" && router_ok=1
+  grep -E '^throng_operator_packets_received_total\{.*packet_type="submit_unit".*\} 20$' "$work/agg_operator.txt" |
+    grep -q 'instance_id=' && operator_ok=1
+  [ -n "$router_ok" ] && [ -n "$operator_ok" ] && break
+  sleep 0.1
+done
+[ -n "$router_ok" ] || fail "aggregator /metrics/router lacks 20 submit_unit packets: $(grep packets_total "$work/agg_router.txt")"
+[ -n "$operator_ok" ] || fail "aggregator /metrics/operator lacks 20 submit_unit packets"
+grep -q '^throng_router_packets_total{.*packet_type="register_agent"' "$work/agg_router.txt" || fail "register_agent count"
+check "aggregator serves router and operator packet counts"
+
+# The operator going away: held requests fail within the configured timeout (5 s here).
+kill -STOP "$op_pid"
+start=$(date +%s%N)
+code=$(post request_agent '{"provider_data":{"worker_name":"late-worker","agent_registration_id":"z"}}')
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+{ [ "$code" = 503 ] || [ "$code" = 504 ]; } && jq -e .error "$work/body" >/dev/null ||
+  fail "frozen operator: $code $(cat "$work/body")"
+[ "$elapsed_ms" -le 6500 ] || fail "request_agent took ${elapsed_ms} ms with the operator frozen"
+sleep 3.5  # past operator_stale_after: the router now knows and fails at once
+start=$(date +%s%N)
+code=$(post request_agent '{"provider_data":{"worker_name":"late-worker","agent_registration_id":"z"}}')
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$code" = 503 ] && [ "$elapsed_ms" -lt 1000 ] || fail "unreachable operator: $code after ${elapsed_ms} ms"
+code=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$router_admin/readyz")
+[ "$code" = 503 ] || fail "router /readyz should be 503 without an operator, got $code"
+check "operator down: request_agent fails fast with a JSON error, router not ready"
+
+kill -CONT "$op_pid"
+throng_wait_http "http://127.0.0.1:$router_admin/readyz" 10 || fail "router did not see the operator return"
+kill -TERM "$op_pid"
+op_status=0
+wait "$op_pid" || op_status=$?
+[ "$op_status" = 0 ] || fail "operator exited $op_status on SIGTERM"
+check "operator recovers and exits 0 on SIGTERM"
+echo "e2e: all checks passed"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test: installs what the tests need, builds with AddressSanitizer and
+# UndefinedBehaviorSanitizer, starts a throwaway PostgreSQL and Redis on random loopback
+# ports, runs ctest (unit, integration, e2e), stops what it started. Non-zero on any failure.
+# Usage: tests/run.sh [extra ctest arguments, e.g. -L unit]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/deploy/local/services.sh"
+
+throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES
+# Debian starts the packaged servers on install; the tests use their own instances instead.
+
+build="${THRONG_TEST_BUILD_DIR:-$root/build-test}"
+throng_log "building (ASan + UBSan) in $build"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTHRONG_SANITIZE=ON \
+  -DTHRONG_WERROR=ON >/dev/null
+cmake --build "$build" -j "${THRONG_JOBS:-2}"
+
+scratch=$(mktemp -d /tmp/throng-tests.XXXXXX)
+chmod 755 "$scratch"
+cleanup() {
+  throng_stop_postgres "$scratch/pg"
+  throng_stop_redis "$scratch/redis"
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+pg_port=$(throng_free_port)
+redis_port=$(throng_free_port)
+throng_log "starting PostgreSQL on 127.0.0.1:$pg_port and Redis on 127.0.0.1:$redis_port"
+throng_start_postgres "$scratch/pg" "$pg_port"
+throng_start_redis "$scratch/redis" "$redis_port"
+export THRONG_TEST_PG_DSN="postgresql://throng@127.0.0.1:$pg_port/throng"
+export THRONG_TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
+
+cd "$build"
+ctest --output-on-failure -j 2 --timeout 600 "$@"
