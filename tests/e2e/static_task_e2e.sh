@@ -100,10 +100,11 @@ count=$(psql "$THRONG_PG_DSN" -tAc "SELECT count(*) FROM agent_data d JOIN agent
 distinct=$(psql "$THRONG_PG_DSN" -tAc "SELECT count(DISTINCT d.submission->>'worker') FROM agent_data d WHERE submission IS NOT NULL")
 [ "$distinct" = 20 ] || fail "expected 20 distinct workers' submissions, found $distinct"
 check "20 submissions stored in PostgreSQL"
-"$build/bin/throng" runs | tee "$work/runs.txt" | grep -q "throng-demo-sentiment" || fail "throng runs"
+"$build/bin/throng" runs >"$work/runs.txt"
+grep -Eq "^$run_id +throng-demo-sentiment +(live|completed) +0 +0 +0 +20 " "$work/runs.txt" || fail "throng runs: $(cat "$work/runs.txt")"
 [ "$("$build/bin/throng" export "$run_id" | wc -l)" = 20 ] || fail "export does not list 20 units"
-"$build/bin/throng" export throng-demo-sentiment --format csv | head -1 | grep -q '^task_run_id,' ||
-  fail "csv export header"
+"$build/bin/throng" export throng-demo-sentiment --format csv >"$work/export.csv"
+head -n 1 "$work/export.csv" | grep -q '^task_run_id,' || fail "csv export header"
 check "throng runs and throng export"
 
 # Bad input: clear 4xx JSON errors, never a crash.
@@ -144,6 +145,16 @@ grep -q '^throng_router_packets_total{.*packet_type="register_agent"' "$work/agg
 check "aggregator serves router and operator packet counts"
 
 # The operator going away: held requests fail within the configured timeout (5 s here).
+# A second run keeps work available, so the failures below are the operator's absence alone.
+"$build/bin/throng" launch "$root/examples/static_demo/task.yaml" task.task_name=e2e-second \
+  --data-dir "$work/data" >/dev/null
+for _ in $(seq 100); do
+  curl -fsS "$base/task_config.json" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+code=$(post request_agent '{"provider_data":{"worker_name":"second-run-worker","agent_registration_id":"s"}}')
+[ "$code" = 200 ] && [ "$(jq -r .data.agent_id "$work/body")" != null ] || fail "second run: $code"
+check "a second run is served once the first has finished"
 kill -STOP "$op_pid"
 start=$(date +%s%N)
 code=$(post request_agent '{"provider_data":{"worker_name":"late-worker","agent_registration_id":"z"}}')
