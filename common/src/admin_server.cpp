@@ -61,9 +61,8 @@ void AdminServer::Handle(HttpRequest&& request, const std::shared_ptr<HttpRespon
     bool ready = readiness_ ? readiness_(reason) : true;
     nlohmann::json body{{"status", ready ? "ready" : "not ready"}};
     if (!reason.empty()) body["reason"] = reason;
-    responder->Send(JsonResponse(request,
-                                 ready ? http::status::ok : http::status::service_unavailable,
-                                 body.dump()));
+    responder->Send(JsonResponse(
+        request, ready ? http::status::ok : http::status::service_unavailable, body.dump()));
     return;
   }
   auto route = routes_.find(path);

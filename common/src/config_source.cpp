@@ -1,5 +1,7 @@
 #include "throng/common/config_source.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -91,6 +93,34 @@ Result<double> ConfigSource::GetDouble(const std::string& key, double fallback) 
     return Fail("setting '" + key + "' must be a number, got '" + *text + "' (set " +
                 OptionName(key) + " or " + EnvName(key) + ")");
   }
+}
+
+Result<int> ConfigSource::GetPort(const std::string& key, int fallback) const {
+  auto value = GetInt(key, fallback);
+  if (!value) return tl::unexpected(value.error());
+  if (*value < 0 || *value > 65535) {
+    return Fail("setting '" + key + "' must be a port number 0-65535, got " +
+                std::to_string(*value));
+  }
+  return static_cast<int>(*value);
+}
+
+Result<std::chrono::milliseconds> ConfigSource::GetSeconds(const std::string& key, double fallback,
+                                                           double min_seconds,
+                                                           double max_seconds) const {
+  auto value = GetDouble(key, fallback);
+  if (!value) return tl::unexpected(value.error());
+  if (!(*value >= min_seconds && *value <= max_seconds)) {
+    return Fail("setting '" + key + "' must be between " + std::to_string(min_seconds) + " and " +
+                std::to_string(max_seconds) + " seconds");
+  }
+  return std::chrono::milliseconds(static_cast<long>(*value * 1000));
+}
+
+std::string DefaultInstanceId() {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return std::string(host) + ":" + std::to_string(getpid());
 }
 
 }  // namespace throng

@@ -16,7 +16,8 @@ Result<v1::Envelope> DecodeEnvelope(const void* data, std::size_t size) {
   if (!envelope.ParseFromArray(data, static_cast<int>(size))) {
     return Fail("envelope is not a valid protobuf message");
   }
-  if (envelope.kind() == v1::ENVELOPE_KIND_UNSPECIFIED || !v1::EnvelopeKind_IsValid(envelope.kind())) {
+  if (envelope.kind() == v1::ENVELOPE_KIND_UNSPECIFIED ||
+      !v1::EnvelopeKind_IsValid(envelope.kind())) {
     return Fail("envelope has no known kind");
   }
   return envelope;

@@ -30,8 +30,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void Run() {
-    asio::dispatch(stream_.get_executor(),
-                   [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
   // Called through the responder, possibly from another thread.
@@ -50,10 +49,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->body_limit(options_.body_limit);
     parser_->header_limit(16 * 1024);
     stream_.expires_after(options_.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -204,10 +202,11 @@ HttpResponse JsonResponse(const HttpRequest& request, http::status status, std::
   return TextResponse(request, status, std::move(body), "application/json; charset=utf-8");
 }
 
-HttpResponse JsonError(const HttpRequest& request, http::status status, const std::string& message) {
+HttpResponse JsonError(const HttpRequest& request, http::status status,
+                       const std::string& message) {
   nlohmann::json body{{"status", "error"}, {"error", message}};
-  return JsonResponse(request, status, body.dump(-1, ' ', false,
-                                                 nlohmann::json::error_handler_t::replace));
+  return JsonResponse(request, status,
+                      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace throng

@@ -40,9 +40,8 @@ Result<void> RedisClient::Connect() {
   if (unix_path_.empty() && (port_ <= 0 || port_ > 65535)) {
     return Fail("invalid Redis URL '" + url_ + "'");
   }
-  redisContext* context = unix_path_.empty()
-                              ? redisConnectWithTimeout(host_.c_str(), port_, tv)
-                              : redisConnectUnixWithTimeout(unix_path_.c_str(), tv);
+  redisContext* context = unix_path_.empty() ? redisConnectWithTimeout(host_.c_str(), port_, tv)
+                                             : redisConnectUnixWithTimeout(unix_path_.c_str(), tv);
   if (!context) return Fail("cannot allocate a Redis context");
   if (context->err) {
     std::string reason = context->errstr;

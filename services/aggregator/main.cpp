@@ -1,15 +1,9 @@
 // throng-aggregator: serves the cluster-wide metrics of every service, merged from the
 // snapshots each instance saves in Redis, as /metrics/<service>.
-#include <docopt/docopt.h>
-#include <spdlog/spdlog.h>
-
-#include <atomic>
-#include <iostream>
 
 #include "aggregator_app.hpp"
-#include "throng/common/exit_codes.hpp"
-#include "throng/common/logging.hpp"
-#include "throng/common/stop_signal.hpp"
+#include "aggregator_config.hpp"
+#include "throng/common/service_main.hpp"
 
 namespace {
 
@@ -44,47 +38,7 @@ Every option can also be set in the config file (key redis_url) or the environme
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, docopt::value> args;
-  try {
-    args = docopt::docopt_parse(kUsage, {argv + 1, argv + argc}, true, false);
-  } catch (const docopt::DocoptExitHelp&) {
-    std::cout << kUsage;
-    return throng::kExitOk;
-  } catch (const docopt::DocoptLanguageError& e) {
-    std::cerr << "throng-aggregator: internal usage error: " << e.what() << "\n";
-    return throng::kExitRuntime;
-  } catch (const docopt::DocoptArgumentError& e) {
-    std::cerr << "throng-aggregator: " << e.what() << "\nRun throng-aggregator --help for usage.\n";
-    return throng::kExitUsage;
-  }
-  if (args["--version"].asBool()) {
-    std::cout << "throng-aggregator " << THRONG_VERSION << "\n";
-    return throng::kExitOk;
-  }
-  auto source = throng::ConfigSource::Load(args);
-  if (!source) {
-    std::cerr << "throng-aggregator: " << source.error().message << "\n";
-    return throng::kExitConfig;
-  }
-  auto config = throng::aggregator::LoadAggregatorConfig(*source);
-  if (!config) {
-    std::cerr << "throng-aggregator: " << config.error().message << "\n";
-    return throng::kExitConfig;
-  }
-  throng::SetupLogging("aggregator", config->log_level, config->log_format);
-
-  // Atomic: the signal thread may read it while main() is still setting up.
-  std::atomic<throng::aggregator::AggregatorApp*> app_ptr{nullptr};
-  throng::StopSignal signals([&app_ptr](int count) {
-    if (count == 1) spdlog::info("stop requested");
-    if (auto* app = app_ptr.load()) app->RequestStop(count);
-  });
-  throng::aggregator::AggregatorApp app(*config, throng::DefaultClock());
-  app_ptr = &app;
-  if (auto started = app.Start(); !started) {
-    spdlog::critical("{}", started.error().message);
-    std::cerr << "throng-aggregator: " << started.error().message << "\n";
-    return throng::kExitDependency;
-  }
-  return app.Run();
+  return throng::ServiceMain<throng::aggregator::AggregatorApp>(
+      kUsage, "throng-aggregator", "aggregator", &throng::aggregator::LoadAggregatorConfig, argc,
+      argv);
 }

@@ -1,10 +1,9 @@
 // throng: the command line for launching task runs and reading their results.
-#include <docopt/docopt.h>
-
 #include <fstream>
 #include <iostream>
 
 #include "cli_commands.hpp"
+#include "throng/common/command_line.hpp"
 #include "throng/common/config_source.hpp"
 #include "throng/common/exit_codes.hpp"
 
@@ -42,23 +41,9 @@ Options:
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, docopt::value> args;
-  try {
-    args = docopt::docopt_parse(kUsage, {argv + 1, argv + argc}, true, false);
-  } catch (const docopt::DocoptExitHelp&) {
-    std::cout << kUsage;
-    return throng::kExitOk;
-  } catch (const docopt::DocoptLanguageError& e) {
-    std::cerr << "throng: internal usage error: " << e.what() << "\n";
-    return throng::kExitRuntime;
-  } catch (const docopt::DocoptArgumentError& e) {
-    std::cerr << "throng: " << e.what() << "\nRun throng --help for usage.\n";
-    return throng::kExitUsage;
-  }
-  if (args["--version"].asBool()) {
-    std::cout << "throng " << THRONG_VERSION << "\n";
-    return throng::kExitOk;
-  }
+  auto parsed = throng::ParseCommandLine(kUsage, "throng", argc, argv);
+  if (auto* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  auto& args = std::get<throng::CommandLine>(parsed);
   auto source = throng::ConfigSource::Load(args);
   if (!source) {
     std::cerr << "throng: " << source.error().message << "\n";
@@ -77,10 +62,9 @@ int main(int argc, char** argv) {
   bool as_json = args["--json"].asBool();
   try {
     if (args["launch"].asBool()) {
-      return throng::cli::Launch(*db, args["<config>"].asString(),
-                                 args["<override>"].asStringList(),
-                                 source->GetString("data_dir", "data"), as_json, std::cout,
-                                 std::cerr);
+      return throng::cli::Launch(
+          *db, args["<config>"].asString(), args["<override>"].asStringList(),
+          source->GetString("data_dir", "data"), as_json, std::cout, std::cerr);
     }
     if (args["runs"].asBool()) return throng::cli::Runs(*db, as_json, std::cout, std::cerr);
     if (args["export"].asBool()) {

@@ -1,13 +1,8 @@
 // throng-operator: assigns work to crowd workers and stores their results in PostgreSQL.
-#include <docopt/docopt.h>
-#include <spdlog/spdlog.h>
-
-#include <iostream>
 
 #include "operator_app.hpp"
-#include "throng/common/exit_codes.hpp"
-#include "throng/common/logging.hpp"
-#include "throng/common/stop_signal.hpp"
+#include "operator_config.hpp"
+#include "throng/common/service_main.hpp"
 
 namespace {
 
@@ -41,47 +36,6 @@ Every option can also be set in the config file (key pg_dsn) or the environment
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, docopt::value> args;
-  try {
-    args = docopt::docopt_parse(kUsage, {argv + 1, argv + argc}, true, false);
-  } catch (const docopt::DocoptExitHelp&) {
-    std::cout << kUsage;
-    return throng::kExitOk;
-  } catch (const docopt::DocoptLanguageError& e) {
-    std::cerr << "throng-operator: internal usage error: " << e.what() << "\n";
-    return throng::kExitRuntime;
-  } catch (const docopt::DocoptArgumentError& e) {
-    std::cerr << "throng-operator: " << e.what() << "\nRun throng-operator --help for usage.\n";
-    return throng::kExitUsage;
-  }
-  if (args["--version"].asBool()) {
-    std::cout << "throng-operator " << THRONG_VERSION << "\n";
-    return throng::kExitOk;
-  }
-  auto source = throng::ConfigSource::Load(args);
-  if (!source) {
-    std::cerr << "throng-operator: " << source.error().message << "\n";
-    return throng::kExitConfig;
-  }
-  auto config = throng::operator_::LoadOperatorConfig(*source);
-  if (!config) {
-    std::cerr << "throng-operator: " << config.error().message << "\n";
-    return throng::kExitConfig;
-  }
-  throng::SetupLogging("operator", config->log_level, config->log_format);
-
-  throng::operator_::OperatorApp* app_ptr = nullptr;
-  throng::StopSignal signals([&app_ptr](int count) {
-    spdlog::info(count == 1 ? "stop requested: finishing in-flight work (signal again to stop now)"
-                            : "second stop request: stopping now");
-    if (app_ptr) app_ptr->RequestStop(count);
-  });
-  throng::operator_::OperatorApp app(*config, throng::DefaultClock());
-  app_ptr = &app;
-  if (auto started = app.Start(); !started) {
-    spdlog::critical("{}", started.error().message);
-    std::cerr << "throng-operator: " << started.error().message << "\n";
-    return throng::kExitDependency;
-  }
-  return app.Run();
+  return throng::ServiceMain<throng::operator_::OperatorApp>(
+      kUsage, "throng-operator", "operator", &throng::operator_::LoadOperatorConfig, argc, argv);
 }

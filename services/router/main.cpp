@@ -1,17 +1,13 @@
 // throng-router: serves task pages to crowd workers and forwards their packets to the operator.
-#include <docopt/docopt.h>
-#include <spdlog/spdlog.h>
-
-#include <iostream>
 
 #include "router_app.hpp"
-#include "throng/common/exit_codes.hpp"
-#include "throng/common/logging.hpp"
-#include "throng/common/stop_signal.hpp"
+#include "router_config.hpp"
+#include "throng/common/service_main.hpp"
 
 namespace {
 
-constexpr const char kUsage[] = R"(throng-router: the worker-facing HTTP server (Mephisto-compatible).
+constexpr const char kUsage[] =
+    R"(throng-router: the worker-facing HTTP server (Mephisto-compatible).
 
 Usage:
   throng-router [options]
@@ -44,47 +40,6 @@ Every option can also be set in the config file (key request_timeout) or the env
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, docopt::value> args;
-  try {
-    args = docopt::docopt_parse(kUsage, {argv + 1, argv + argc}, true, false);
-  } catch (const docopt::DocoptExitHelp&) {
-    std::cout << kUsage;
-    return throng::kExitOk;
-  } catch (const docopt::DocoptLanguageError& e) {
-    std::cerr << "throng-router: internal usage error: " << e.what() << "\n";
-    return throng::kExitRuntime;
-  } catch (const docopt::DocoptArgumentError& e) {
-    std::cerr << "throng-router: " << e.what() << "\nRun throng-router --help for usage.\n";
-    return throng::kExitUsage;
-  }
-  if (args["--version"].asBool()) {
-    std::cout << "throng-router " << THRONG_VERSION << "\n";
-    return throng::kExitOk;
-  }
-  auto source = throng::ConfigSource::Load(args);
-  if (!source) {
-    std::cerr << "throng-router: " << source.error().message << "\n";
-    return throng::kExitConfig;
-  }
-  auto config = throng::router::LoadRouterConfig(*source);
-  if (!config) {
-    std::cerr << "throng-router: " << config.error().message << "\n";
-    return throng::kExitConfig;
-  }
-  throng::SetupLogging("router", config->log_level, config->log_format);
-
-  throng::router::RouterApp* app_ptr = nullptr;
-  throng::StopSignal signals([&app_ptr](int count) {
-    spdlog::info(count == 1 ? "stop requested: draining held requests (signal again to stop now)"
-                            : "second stop request: stopping now");
-    if (app_ptr) app_ptr->RequestStop(count);
-  });
-  throng::router::RouterApp app(*config, throng::DefaultClock());
-  app_ptr = &app;
-  if (auto started = app.Start(); !started) {
-    spdlog::critical("{}", started.error().message);
-    std::cerr << "throng-router: " << started.error().message << "\n";
-    return throng::kExitDependency;
-  }
-  return app.Run();
+  return throng::ServiceMain<throng::router::RouterApp>(
+      kUsage, "throng-router", "router", &throng::router::LoadRouterConfig, argc, argv);
 }

@@ -1,11 +1,10 @@
-#include "migrator.hpp"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
 #include "embedded_migrations.hpp"
+#include "migrator.hpp"
 #include "pg_test_database.hpp"
 
 namespace throng::operator_ {

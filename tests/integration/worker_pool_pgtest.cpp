@@ -37,8 +37,9 @@ class WorkerPoolTest : public ::testing::Test {
     data << "text\n";
     for (int i = 0; i < rows; ++i) data << "row " << i << "\n";
     data.close();
-    std::ofstream(dir_ / "task.yaml") << "blueprint:\n  type: static_task\n  task_source: task.html\n"
-                                         "  data_csv: data.csv\ntask:\n  task_name: pool-test\n";
+    std::ofstream(dir_ / "task.yaml")
+        << "blueprint:\n  type: static_task\n  task_source: task.html\n"
+           "  data_csv: data.csv\ntask:\n  task_name: pool-test\n";
     auto spec = LoadTaskRunSpec((dir_ / "task.yaml").string(), overrides);
     EXPECT_TRUE(spec) << spec.error().message;
     pqxx::connection connection(db_.dsn());

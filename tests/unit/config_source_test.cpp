@@ -51,7 +51,8 @@ TEST_F(ConfigSourceTest, ReportsBadNumbersWithTheKeyAndHowToSetIt) {
 }
 
 TEST_F(ConfigSourceTest, FailsOnAMissingOrInvalidFile) {
-  std::map<std::string, docopt::value> missing{{"--config", docopt::value(std::string("/nonexistent/x.yaml"))}};
+  std::map<std::string, docopt::value> missing{
+      {"--config", docopt::value(std::string("/nonexistent/x.yaml"))}};
   EXPECT_FALSE(ConfigSource::Load(missing));
   std::ofstream(path_) << "port: [unclosed\n";
   std::map<std::string, docopt::value> invalid{{"--config", docopt::value(path_)}};

@@ -88,7 +88,8 @@ TEST_F(PacketHandlerTest, RegisterAgentAnswersWithMephistoAgentDetails) {
 
 TEST_F(PacketHandlerTest, RefusalsCarryMephistoFailureTexts) {
   store_.next_registration = {"no_available_units", 3, std::nullopt, std::nullopt, "null"};
-  auto reply = handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
+  auto reply =
+      handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
   ASSERT_TRUE(reply);
   auto data = json::parse(reply->payload());
   EXPECT_TRUE(data["agent_id"].is_null());
@@ -100,9 +101,9 @@ TEST_F(PacketHandlerTest, RefusalsCarryMephistoFailureTexts) {
 }
 
 TEST_F(PacketHandlerTest, MalformedRegistrationsGetBadRequestWithoutTouchingTheStore) {
-  for (const char* payload : {"not json", "[]", R"({"provider_data":"x"})",
-                              R"({"provider_data":{"worker_name":""}})",
-                              R"({"provider_data":{"worker_name":5}})"}) {
+  for (const char* payload :
+       {"not json", "[]", R"({"provider_data":"x"})", R"({"provider_data":{"worker_name":""}})",
+        R"({"provider_data":{"worker_name":5}})"}) {
     auto reply = handler_.Handle(Packet("register_agent", payload));
     ASSERT_TRUE(reply) << payload;
     EXPECT_EQ(reply->kind(), v1::ENVELOPE_KIND_ERROR_REPLY) << payload;

@@ -1,7 +1,5 @@
 #include "aggregator_config.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 namespace throng::aggregator {
@@ -19,17 +17,6 @@ bool IsServiceName(const std::string& name) {
   return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
   });
-}
-
-// Reads a duration given in (possibly fractional) seconds.
-Result<std::chrono::milliseconds> GetSeconds(const ConfigSource& source, const std::string& key,
-                                             double fallback) {
-  auto seconds = source.GetDouble(key, fallback);
-  if (!seconds) return tl::unexpected(seconds.error());
-  if (!(*seconds >= 0.01 && *seconds <= 3600)) {
-    return Fail(key + " must be between 0.01 and 3600 seconds");
-  }
-  return std::chrono::milliseconds(static_cast<long>(*seconds * 1000));
 }
 
 }  // namespace
@@ -64,10 +51,9 @@ Result<AggregatorConfig> LoadAggregatorConfig(const ConfigSource& source) {
   config.log_format = source.GetString("log_format", config.log_format);
   if (config.metrics_prefix.empty()) return Fail("metrics_prefix must not be empty");
 
-  auto port = source.GetInt("port", config.port);
+  auto port = source.GetPort("port", config.port);
   if (!port) return tl::unexpected(port.error());
-  if (*port < 0 || *port > 65535) return Fail("port must be 0-65535");
-  config.port = static_cast<int>(*port);
+  config.port = *port;
 
   if (auto services = source.Find("services")) {
     auto parsed = ParseServiceList(*services);
@@ -75,17 +61,14 @@ Result<AggregatorConfig> LoadAggregatorConfig(const ConfigSource& source) {
     config.services = std::move(*parsed);
   }
 
-  auto refresh = GetSeconds(source, "refresh_interval", 1.0);
+  auto refresh = source.GetSeconds("refresh_interval", 1.0, 0.01, 3600);
   if (!refresh) return tl::unexpected(refresh.error());
   config.refresh_interval = *refresh;
-  auto metrics = GetSeconds(source, "metrics_interval", 5.0);
+  auto metrics = source.GetSeconds("metrics_interval", 5.0, 0.01, 3600);
   if (!metrics) return tl::unexpected(metrics.error());
   config.metrics_interval = *metrics;
 
-  char host[256] = {};
-  gethostname(host, sizeof(host) - 1);
-  config.instance_id =
-      source.GetString("instance_id", std::string(host) + ":" + std::to_string(getpid()));
+  config.instance_id = source.GetString("instance_id", DefaultInstanceId());
   if (config.instance_id.empty()) return Fail("instance_id must not be empty");
   return config;
 }

@@ -18,8 +18,8 @@ bool SchemaReady(pqxx::connection& db, std::ostream& err) {
   auto current = operator_::CurrentSchemaVersion(db);
   auto latest = operator_::EmbeddedMigrations().back().version;
   if (current < latest) {
-    err << "throng: the database schema is at version " << current << ", this CLI needs "
-        << latest << "; run `throng db migrate` (or start throng-operator) first\n";
+    err << "throng: the database schema is at version " << current << ", this CLI needs " << latest
+        << "; run `throng db migrate` (or start throng-operator) first\n";
     return false;
   }
   return true;
@@ -60,8 +60,8 @@ int Launch(pqxx::connection& db, const std::string& config_path,
                .dump()
         << "\n";
   } else {
-    out << "launched task run " << created->task_run_id << " (" << spec->task_name << "): "
-        << created->units << " units in " << created->assignments << " assignments\n";
+    out << "launched task run " << created->task_run_id << " (" << spec->task_name
+        << "): " << created->units << " units in " << created->assignments << " assignments\n";
   }
   return 0;
 }
@@ -104,10 +104,10 @@ int Runs(pqxx::connection& db, bool as_json, std::ostream& out, std::ostream& er
     out << "no task runs yet; start one with `throng launch <config.yaml>`\n";
     return 0;
   }
-  out << std::left << std::setw(8) << "RUN" << std::setw(28) << "TASK" << std::setw(11)
-      << "STATUS" << std::right << std::setw(9) << "CREATED" << std::setw(10) << "LAUNCHED"
-      << std::setw(10) << "ASSIGNED" << std::setw(11) << "COMPLETED" << std::setw(10)
-      << "REVIEWED" << std::setw(9) << "EXPIRED" << std::setw(8) << "TOTAL"
+  out << std::left << std::setw(8) << "RUN" << std::setw(28) << "TASK" << std::setw(11) << "STATUS"
+      << std::right << std::setw(9) << "CREATED" << std::setw(10) << "LAUNCHED" << std::setw(10)
+      << "ASSIGNED" << std::setw(11) << "COMPLETED" << std::setw(10) << "REVIEWED" << std::setw(9)
+      << "EXPIRED" << std::setw(8) << "TOTAL"
       << "\n";
   for (const auto& row : rows) {
     out << std::left << std::setw(8) << row[0].as<std::string>() << std::setw(28)
@@ -129,8 +129,8 @@ int Export(pqxx::connection& db, const std::string& run_or_task, const std::stri
   }
   if (!SchemaReady(db, err)) return 1;
   pqxx::read_transaction tx(db);
-  bool numeric = !run_or_task.empty() &&
-                 run_or_task.find_first_not_of("0123456789") == std::string::npos;
+  bool numeric =
+      !run_or_task.empty() && run_or_task.find_first_not_of("0123456789") == std::string::npos;
   auto runs = tx.exec_params(
       "SELECT r.task_run_id FROM task_runs r JOIN tasks t ON t.task_id = r.task_id "
       "WHERE ($1 AND r.task_run_id::text = $2) OR t.task_name = $2",

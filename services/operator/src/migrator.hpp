@@ -9,7 +9,7 @@
 namespace throng::operator_ {
 
 struct MigrationReport {
-  int applied = 0;         // migrations applied by this call
+  int applied = 0;          // migrations applied by this call
   int current_version = 0;  // schema version afterwards
 };
 

@@ -1,7 +1,5 @@
 #include "operator_config.hpp"
 
-#include <unistd.h>
-
 namespace throng::operator_ {
 
 Result<OperatorConfig> LoadOperatorConfig(const ConfigSource& source) {
@@ -14,25 +12,20 @@ Result<OperatorConfig> LoadOperatorConfig(const ConfigSource& source) {
   config.log_level = source.GetString("log_level", config.log_level);
   config.log_format = source.GetString("log_format", config.log_format);
 
-  auto admin_port = source.GetInt("admin_port", config.admin_port);
+  auto admin_port = source.GetPort("admin_port", config.admin_port);
   if (!admin_port) return tl::unexpected(admin_port.error());
-  if (*admin_port < 0 || *admin_port > 65535) return Fail("admin_port must be 0-65535");
-  config.admin_port = static_cast<int>(*admin_port);
+  config.admin_port = *admin_port;
 
-  auto interval = source.GetDouble("metrics_interval", 5.0);
+  auto interval = source.GetSeconds("metrics_interval", 5.0);
   if (!interval) return tl::unexpected(interval.error());
-  if (*interval <= 0) return Fail("metrics_interval must be > 0 seconds");
-  config.metrics_interval = std::chrono::milliseconds(static_cast<long>(*interval * 1000));
+  config.metrics_interval = *interval;
 
   auto workers = source.GetInt("db_workers", config.db_workers);
   if (!workers) return tl::unexpected(workers.error());
   if (*workers < 1 || *workers > 64) return Fail("db_workers must be 1-64");
   config.db_workers = static_cast<int>(*workers);
 
-  char host[256] = {};
-  gethostname(host, sizeof(host) - 1);
-  config.instance_id =
-      source.GetString("instance_id", std::string(host) + ":" + std::to_string(getpid()));
+  config.instance_id = source.GetString("instance_id", DefaultInstanceId());
   return config;
 }
 

@@ -106,8 +106,7 @@ std::optional<v1::Envelope> PacketHandler::RegisterAgent(const v1::Envelope& req
   RegistrationRequest registration;
   registration.task_run_id = run_id.value_or(0);
   registration.worker_name = provider["worker_name"].get<std::string>();
-  registration.provider_type =
-      provider.value("provider_type", std::string("mock"));
+  registration.provider_type = provider.value("provider_type", std::string("mock"));
   if (provider.contains("agent_registration_id") && provider["agent_registration_id"].is_string()) {
     registration.registration_id = provider["agent_registration_id"].get<std::string>();
   }
@@ -150,7 +149,8 @@ std::optional<v1::Envelope> PacketHandler::SubmitUnit(const v1::Envelope& reques
     return MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST, "submit_task needs a JSON object");
   }
   std::string agent_text = request.agent_id();
-  if (agent_text.empty() && body->contains("USED_AGENT_ID") && (*body)["USED_AGENT_ID"].is_string()) {
+  if (agent_text.empty() && body->contains("USED_AGENT_ID") &&
+      (*body)["USED_AGENT_ID"].is_string()) {
     agent_text = (*body)["USED_AGENT_ID"].get<std::string>();
   }
   auto agent_id = ParseId(agent_text);
@@ -167,13 +167,14 @@ std::optional<v1::Envelope> PacketHandler::SubmitUnit(const v1::Envelope& reques
       return reply;
     }
     case SubmitOutcome::kNotActive:
-      return MakeErrorReply(request, v1::ERROR_CODE_CONFLICT,
-                            "agent " + agent_text +
-                                " can no longer submit (its assignment ended or timed out)");
+      return MakeErrorReply(
+          request, v1::ERROR_CODE_CONFLICT,
+          "agent " + agent_text + " can no longer submit (its assignment ended or timed out)");
     case SubmitOutcome::kUnknownAgent:
       break;
   }
-  return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT, "unknown agent id '" + agent_text + "'");
+  return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
+                        "unknown agent id '" + agent_text + "'");
 }
 
 std::optional<v1::Envelope> PacketHandler::LogError(const v1::Envelope& request) {

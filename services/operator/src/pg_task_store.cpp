@@ -19,7 +19,8 @@ auto PgTaskStore::Timed(const char* method, Fn&& fn) {
   auto start = std::chrono::steady_clock::now();
   auto report = [&](bool ok) {
     if (observer_) {
-      observer_(method, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+      observer_(method,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                 ok);
     }
   };
@@ -59,8 +60,8 @@ RegistrationResult PgTaskStore::RegisterAgent(const RegistrationRequest& request
 SubmitOutcome PgTaskStore::SubmitUnit(std::int64_t agent_id, const std::string& submission_json) {
   return Timed("submit_unit", [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto rows = tx.exec_params("SELECT throng_submit_unit($1, $2::jsonb)", agent_id,
-                               submission_json);
+    auto rows =
+        tx.exec_params("SELECT throng_submit_unit($1, $2::jsonb)", agent_id, submission_json);
     tx.commit();
     auto outcome = rows.at(0)[0].as<std::string>();
     if (outcome == "completed") return SubmitOutcome::kCompleted;

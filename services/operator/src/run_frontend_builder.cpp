@@ -31,7 +31,8 @@ Result<std::string> BuildRunFrontend(const TaskRunSpec& spec, std::int64_t task_
   fs::create_directories(dir, ec);
   if (ec) return Fail("cannot create '" + dir.string() + "': " + ec.message());
   for (const auto& [name, content] : StaticTaskFrontendFiles()) {
-    if (auto written = WriteFile(dir / name, content); !written) return tl::unexpected(written.error());
+    if (auto written = WriteFile(dir / name, content); !written)
+      return tl::unexpected(written.error());
   }
   auto template_name = fs::path(spec.task_source).filename();
   fs::copy_file(spec.task_source, dir / template_name, fs::copy_options::overwrite_existing, ec);

@@ -85,7 +85,8 @@ Result<std::vector<nlohmann::json>> ParseCsvData(const std::string& text, const 
   return rows;
 }
 
-Result<std::vector<nlohmann::json>> ParseJsonData(const std::string& text, const std::string& name) {
+Result<std::vector<nlohmann::json>> ParseJsonData(const std::string& text,
+                                                  const std::string& name) {
   auto parsed = nlohmann::json::parse(text, nullptr, false);
   if (parsed.is_discarded()) return Fail(name + ": not valid JSON");
   if (!parsed.is_array()) return Fail(name + ": must be a JSON array of objects");

@@ -18,6 +18,7 @@ Result<std::vector<nlohmann::json>> LoadTaskData(const std::string& path);
 // Exposed for tests.
 Result<std::vector<nlohmann::json>> ParseCsvData(const std::string& text, const std::string& name);
 Result<std::vector<nlohmann::json>> ParseJsonData(const std::string& text, const std::string& name);
-Result<std::vector<nlohmann::json>> ParseJsonlData(const std::string& text, const std::string& name);
+Result<std::vector<nlohmann::json>> ParseJsonlData(const std::string& text,
+                                                   const std::string& name);
 
 }  // namespace throng::operator_

@@ -11,10 +11,12 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
   try {
     pqxx::work tx(connection);
     tx.exec_params(
-        "INSERT INTO tasks (task_name, task_type) VALUES ($1, $2) ON CONFLICT (task_name) DO NOTHING",
+        "INSERT INTO tasks (task_name, task_type) VALUES ($1, $2) ON CONFLICT (task_name) DO "
+        "NOTHING",
         spec.task_name, spec.blueprint_type);
-    auto task_id = tx.exec_params1("SELECT task_id FROM tasks WHERE task_name = $1", spec.task_name)[0]
-                       .as<std::int64_t>();
+    auto task_id =
+        tx.exec_params1("SELECT task_id FROM tasks WHERE task_name = $1", spec.task_name)[0]
+            .as<std::int64_t>();
     tx.exec_params(
         "INSERT INTO requesters (requester_name, provider_type) VALUES ($1, $2) "
         "ON CONFLICT (requester_name) DO NOTHING",
@@ -60,16 +62,16 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
             "INSERT INTO units (assignment_id, unit_index, pay_amount, provider_type, status,"
             " task_type, task_id, task_run_id, requester_id)"
             " VALUES ($1, $2, $3, $4, 'created', $5, $6, $7, $8)",
-            assignment_id, index, spec.task_reward, spec.provider_type, spec.blueprint_type, task_id,
-            created.task_run_id, requester_id);
+            assignment_id, index, spec.task_reward, spec.provider_type, spec.blueprint_type,
+            task_id, created.task_run_id, requester_id);
         ++created.units;
       }
     }
     auto static_dir = BuildRunFrontend(spec, created.task_run_id, data_dir);
     if (!static_dir) return tl::unexpected(static_dir.error());
     created.static_dir = *static_dir;
-    tx.exec_params("UPDATE task_runs SET static_dir = $1 WHERE task_run_id = $2", created.static_dir,
-                   created.task_run_id);
+    tx.exec_params("UPDATE task_runs SET static_dir = $1 WHERE task_run_id = $2",
+                   created.static_dir, created.task_run_id);
     tx.commit();
     return created;
   } catch (const std::exception& e) {

@@ -32,7 +32,8 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
 
 Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& base_dir) {
   if (config["mephisto"] && config["mephisto"].IsMap()) config = config["mephisto"];
-  if (!config.IsMap()) return Fail("the task config must be a mapping with blueprint, provider and task");
+  if (!config.IsMap())
+    return Fail("the task config must be a mapping with blueprint, provider and task");
   TaskRunSpec spec;
   auto blueprint = config["blueprint"];
   auto provider = config["provider"];
@@ -40,11 +41,11 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   if (!blueprint || !blueprint.IsMap()) return Fail("the task config has no 'blueprint' section");
   if (!task || !task.IsMap()) return Fail("the task config has no 'task' section");
 
-#define THRONG_READ(var, group, name, key, fallback)            \
-  do {                                                          \
-    auto value = Read(group, name, key, fallback);              \
-    if (!value) return tl::unexpected(value.error());           \
-    var = *value;                                               \
+#define THRONG_READ(var, group, name, key, fallback)  \
+  do {                                                \
+    auto value = Read(group, name, key, fallback);    \
+    if (!value) return tl::unexpected(value.error()); \
+    var = *value;                                     \
   } while (false)
 
   THRONG_READ(spec.blueprint_type, blueprint, "blueprint", "type", std::string());
@@ -95,8 +96,9 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   if (spec.task_name.empty()) return Fail("task.task_name must not be empty");
   if (spec.max_num_concurrent_units < 0 || spec.allowed_concurrent < 0 ||
       spec.maximum_units_per_worker < 0) {
-    return Fail("task limits (max_num_concurrent_units, allowed_concurrent, "
-                "maximum_units_per_worker) must be >= 0 (0 means no limit)");
+    return Fail(
+        "task limits (max_num_concurrent_units, allowed_concurrent, "
+        "maximum_units_per_worker) must be >= 0 (0 means no limit)");
   }
   if (spec.assignment_duration_in_seconds <= 0) {
     return Fail("task.assignment_duration_in_seconds must be > 0");

@@ -19,7 +19,7 @@ namespace throng::router {
 class OperatorLink {
  public:
   struct Callbacks {
-    std::function<void(v1::Envelope)> on_envelope;    // replies and heartbeats
+    std::function<void(v1::Envelope)> on_envelope;     // replies and heartbeats
     std::function<void(v1::Envelope)> on_send_failed;  // could not be queued to the operator
   };
 

@@ -29,10 +29,12 @@ Result<void> RouterApp::Start() {
     });
   };
   callbacks.on_send_failed = [this](v1::Envelope envelope) {
-    boost::asio::post(io_, [this, envelope = std::move(envelope)] { api_->OnSendFailed(envelope); });
+    boost::asio::post(io_,
+                      [this, envelope = std::move(envelope)] { api_->OnSendFailed(envelope); });
   };
-  link_ = std::make_unique<OperatorLink>(config_.operator_endpoint, config_.instance_id,
-                                         config_.operator_stale_after, clock_, std::move(callbacks));
+  link_ =
+      std::make_unique<OperatorLink>(config_.operator_endpoint, config_.instance_id,
+                                     config_.operator_stale_after, clock_, std::move(callbacks));
   api_ = std::make_unique<WorkerApi>(io_, config_, *link_, probe_, clock_);
 
   HttpServerOptions options;
@@ -90,9 +92,8 @@ void RouterApp::Tick() {
     }
     stop_handled_ = requested;
   }
-  if (stop_handled_ > 0 &&
-      (stop_handled_ > 1 || api_->HeldCount() == 0 ||
-       std::chrono::steady_clock::now() > drain_deadline_)) {
+  if (stop_handled_ > 0 && (stop_handled_ > 1 || api_->HeldCount() == 0 ||
+                            std::chrono::steady_clock::now() > drain_deadline_)) {
     io_.stop();
     return;
   }

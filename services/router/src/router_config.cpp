@@ -1,27 +1,6 @@
 #include "router_config.hpp"
 
-#include <unistd.h>
-
 namespace throng::router {
-
-namespace {
-
-Result<int> Port(const ConfigSource& source, const std::string& key, int fallback) {
-  auto value = source.GetInt(key, fallback);
-  if (!value) return tl::unexpected(value.error());
-  if (*value < 0 || *value > 65535) return Fail(key + " must be 0-65535");
-  return static_cast<int>(*value);
-}
-
-Result<std::chrono::milliseconds> Seconds(const ConfigSource& source, const std::string& key,
-                                          double fallback) {
-  auto value = source.GetDouble(key, fallback);
-  if (!value) return tl::unexpected(value.error());
-  if (*value <= 0) return Fail(key + " must be > 0 seconds");
-  return std::chrono::milliseconds(static_cast<long>(*value * 1000));
-}
-
-}  // namespace
 
 Result<RouterConfig> LoadRouterConfig(const ConfigSource& source) {
   RouterConfig config;
@@ -33,20 +12,20 @@ Result<RouterConfig> LoadRouterConfig(const ConfigSource& source) {
   config.log_level = source.GetString("log_level", config.log_level);
   config.log_format = source.GetString("log_format", config.log_format);
 
-  auto port = Port(source, "port", config.port);
+  auto port = source.GetPort("port", config.port);
   if (!port) return tl::unexpected(port.error());
   config.port = *port;
-  auto admin_port = Port(source, "admin_port", config.admin_port);
+  auto admin_port = source.GetPort("admin_port", config.admin_port);
   if (!admin_port) return tl::unexpected(admin_port.error());
   config.admin_port = *admin_port;
 
-  auto metrics_interval = Seconds(source, "metrics_interval", 5);
+  auto metrics_interval = source.GetSeconds("metrics_interval", 5);
   if (!metrics_interval) return tl::unexpected(metrics_interval.error());
   config.metrics_interval = *metrics_interval;
-  auto timeout = Seconds(source, "request_timeout", 30);
+  auto timeout = source.GetSeconds("request_timeout", 30);
   if (!timeout) return tl::unexpected(timeout.error());
   config.request_timeout = *timeout;
-  auto stale = Seconds(source, "operator_stale_after", 3);
+  auto stale = source.GetSeconds("operator_stale_after", 3);
   if (!stale) return tl::unexpected(stale.error());
   config.operator_stale_after = *stale;
 
@@ -55,10 +34,7 @@ Result<RouterConfig> LoadRouterConfig(const ConfigSource& source) {
   if (*body_limit < 1024) return Fail("body_limit must be at least 1024 bytes");
   config.body_limit = static_cast<std::size_t>(*body_limit);
 
-  char host[256] = {};
-  gethostname(host, sizeof(host) - 1);
-  config.instance_id =
-      source.GetString("instance_id", std::string(host) + ":" + std::to_string(getpid()));
+  config.instance_id = source.GetString("instance_id", DefaultInstanceId());
   return config;
 }
 

@@ -77,7 +77,9 @@ void RouterProbe::Rejected(const std::string& reason) {
 }
 
 void RouterProbe::SetHeldRequests(double count) { held_.Set(count); }
-void RouterProbe::SetOperatorReachable(bool reachable) { operator_reachable_.Set(reachable ? 1 : 0); }
+void RouterProbe::SetOperatorReachable(bool reachable) {
+  operator_reachable_.Set(reachable ? 1 : 0);
+}
 void RouterProbe::SetLiveRuns(double count) { live_runs_.Set(count); }
 
 void RouterProbe::RoundTrip(const std::string& packet_type, const v1::HopTimestamps& t,

@@ -96,7 +96,11 @@ http::status StatusFor(v1::ErrorCode code) {
 
 WorkerApi::WorkerApi(boost::asio::io_context& io, const RouterConfig& config, OperatorLink& link,
                      RouterProbe& probe, const Clock& clock)
-    : io_(io), config_(config), link_(link), probe_(probe), clock_(clock),
+    : io_(io),
+      config_(config),
+      link_(link),
+      probe_(probe),
+      clock_(clock),
       random_(std::random_device{}()) {}
 
 std::string WorkerApi::NewRequestId() {
@@ -139,8 +143,7 @@ void WorkerApi::Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> res
            started);
   } else if (path == "/get_timestamp" && is_get) {
     Answer(responder,
-           JsonResponse(request, http::status::ok,
-                        json{{"timestamp", clock_.NowMillis()}}.dump()),
+           JsonResponse(request, http::status::ok, json{{"timestamp", clock_.NowMillis()}}.dump()),
            "get_timestamp", started);
   } else if (path == "/task_config.json" && is_get) {
     ServeTaskConfig(request, responder, started);
@@ -206,12 +209,12 @@ void WorkerApi::ServeTaskConfig(const HttpRequest& request,
     envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
     envelope.set_packet_type("log_error");
     envelope.set_task_run_id(run->task_run_id());
-    json error{{"error_type", "version-mismatch"},
-               {"text", std::string("Package `mephisto-task` version mismatch. Expected version ") +
-                            kMephistoTaskVersion + " but frontend is currently using " +
-                            version + "."}};
-    envelope.set_payload(json{{"error_data", error}}.dump(-1, ' ', false,
-                                                          json::error_handler_t::replace));
+    json error{
+        {"error_type", "version-mismatch"},
+        {"text", std::string("Package `mephisto-task` version mismatch. Expected version ") +
+                     kMephistoTaskVersion + " but frontend is currently using " + version + "."}};
+    envelope.set_payload(
+        json{{"error_data", error}}.dump(-1, ' ', false, json::error_handler_t::replace));
     envelope.mutable_timestamps()->set_router_incoming(clock_.NowSeconds());
     probe_.PacketToOperator("log_error");
     link_.Send(std::move(envelope));
@@ -283,8 +286,8 @@ void WorkerApi::SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResp
     return;
   }
   if (!body->contains("final_data")) {
-    Refuse(request, responder, http::status::bad_request, "missing_field",
-           "final_data is required", endpoint, started);
+    Refuse(request, responder, http::status::bad_request, "missing_field", "final_data is required",
+           endpoint, started);
     return;
   }
   const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
@@ -419,11 +422,11 @@ void WorkerApi::OnOperatorEnvelope(v1::Envelope envelope) {
                        R"(,"server_timestamp":)" + json(t.server_outgoing()).dump() + "}";
     Finish(envelope.request_id(), JsonResponse(meta, http::status::ok, std::move(body)));
   } else if (envelope.packet_type() == "submit_ack") {
-    Finish(envelope.request_id(), JsonResponse(meta, http::status::ok, R"({"status":"Submitted!"})"));
-  } else {
     Finish(envelope.request_id(),
-           JsonError(meta, http::status::bad_gateway,
-                     "unexpected answer from the task server's backend"));
+           JsonResponse(meta, http::status::ok, R"({"status":"Submitted!"})"));
+  } else {
+    Finish(envelope.request_id(), JsonError(meta, http::status::bad_gateway,
+                                            "unexpected answer from the task server's backend"));
   }
 }
 

@@ -3,6 +3,7 @@
 #include <docopt/docopt.h>
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,11 +24,20 @@ class ConfigSource {
   // Fails with a message naming the key and its source when the value is not an integer.
   Result<long> GetInt(const std::string& key, long fallback) const;
   Result<double> GetDouble(const std::string& key, double fallback) const;
+  // A TCP port, 0-65535 (0: any free port).
+  Result<int> GetPort(const std::string& key, int fallback) const;
+  // A duration given in (possibly fractional) seconds, within [min_seconds, max_seconds].
+  Result<std::chrono::milliseconds> GetSeconds(const std::string& key, double fallback,
+                                               double min_seconds = 0.001,
+                                               double max_seconds = 86400.0) const;
   std::optional<std::string> Find(const std::string& key) const;
 
  private:
   std::map<std::string, docopt::value> args_;
   YAML::Node file_;
 };
+
+// "host:pid", the default instance id of a process in metrics and logs.
+std::string DefaultInstanceId();
 
 }  // namespace throng

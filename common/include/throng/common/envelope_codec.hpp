@@ -1,9 +1,8 @@
 #pragma once
 
-#include <zmq.hpp>
-
 #include <string>
 #include <string_view>
+#include <zmq.hpp>
 
 #include "throng/common/error.hpp"
 #include "throng/v1/envelope.pb.h"
