@@ -7,7 +7,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/deploy/local/services.sh"
 
-throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES
+throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES chromium
+# Node.js may come from elsewhere than Debian (with its own npm); install Debian's only if absent.
+command -v npm >/dev/null || throng_install_packages nodejs npm
 # Debian starts the packaged servers on install; the tests use their own instances instead.
 
 build="${THRONG_TEST_BUILD_DIR:-$root/build-test}"
@@ -15,6 +17,12 @@ throng_log "building (ASan + UBSan) in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTHRONG_SANITIZE=ON \
   -DTHRONG_WERROR=ON >/dev/null
 cmake --build "$build" -j "${THRONG_JOBS:-2}"
+
+# The browser test drives Debian's Chromium with playwright-core from the npm registry.
+mkdir -p "$build/browser-e2e"
+cp "$root/tests/e2e/browser/package.json" "$root/tests/e2e/browser/package-lock.json" "$build/browser-e2e/"
+(cd "$build/browser-e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+  throng_die "npm could not install playwright-core"
 
 scratch=$(mktemp -d /tmp/throng-tests.XXXXXX)
 chmod 755 "$scratch"

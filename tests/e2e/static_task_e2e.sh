@@ -4,65 +4,9 @@
 # in PostgreSQL, the packet counts on the aggregator, bad input, and the operator going away.
 # Usage: static_task_e2e.sh <build dir>; needs THRONG_TEST_PG_DSN and THRONG_TEST_REDIS_URL.
 set -euo pipefail
-build=$(cd "$1" && pwd)
-root=$(cd "$(dirname "$0")/../.." && pwd)
-source "$root/deploy/local/services.sh"
-: "${THRONG_TEST_PG_DSN:?run through tests/run.sh}" "${THRONG_TEST_REDIS_URL:?run through tests/run.sh}"
+BUILD=$(cd "$1" && pwd)
+source "$(dirname "$0")/stack.sh"
 
-work=$(mktemp -d /tmp/throng-e2e.XXXXXX)
-db="throng_e2e_$$_$RANDOM"
-pids=()
-cleanup() {
-  local status=$?
-  for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  psql "$THRONG_TEST_PG_DSN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-  if [ $status -ne 0 ]; then
-    echo "--- e2e failed; logs in $work" >&2
-    for log in "$work"/*.log; do echo "--- $log" >&2; tail -n 30 "$log" >&2; done
-  else
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-check() { echo "ok - $*"; }
-
-psql "$THRONG_TEST_PG_DSN" -qc "CREATE DATABASE $db" >/dev/null
-export THRONG_PG_DSN="${THRONG_TEST_PG_DSN%/*}/$db"
-export THRONG_REDIS_URL="$THRONG_TEST_REDIS_URL"
-export THRONG_METRICS_PREFIX="e2e$$"
-export THRONG_METRICS_INTERVAL=1
-zmq_port=$(throng_free_port)
-http_port=$(throng_free_port)
-agg_port=$(throng_free_port)
-op_admin=$(throng_free_port)
-router_admin=$(throng_free_port)
-
-"$build/bin/throng-aggregator" --port "$agg_port" --refresh-interval 1 >"$work/aggregator.log" 2>&1 &
-pids+=($!)
-"$build/bin/throng-operator" --bind "tcp://127.0.0.1:$zmq_port" \
-  --admin-port "$op_admin" >"$work/operator.log" 2>&1 &
-op_pid=$!
-pids+=($op_pid)
-"$build/bin/throng-router" --listen-address 127.0.0.1 --port "$http_port" \
-  --operator-endpoint "tcp://127.0.0.1:$zmq_port" --admin-port "$router_admin" \
-  --request-timeout 5 >"$work/router.log" 2>&1 &
-pids+=($!)
-
-throng_wait_http "http://127.0.0.1:$op_admin/readyz" 30 || fail "operator not ready"
-throng_wait_http "http://127.0.0.1:$router_admin/readyz" 30 || fail "router not ready"
-check "operator and router ready"
-
-"$build/bin/throng" launch "$root/examples/static_demo/task.yaml" --data-dir "$work/data" \
-  --json >"$work/launch.json"
-run_id=$(jq -r .task_run_id "$work/launch.json")
-[ "$(jq -r .units "$work/launch.json")" = 20 ] || fail "launch did not create 20 units"
-check "launched demo run $run_id"
-
-base="http://127.0.0.1:$http_port"
-throng_wait_http "$base/task_config.json" 15 || fail "router never served the run"
 curl -fsS "$base/?worker_id=x&assignment_id=1" | grep -q "static_task.js" || fail "task page not served"
 [ "$(curl -fsS "$base/task_config.json?mephisto_task_version=2.0.4" | jq -r .mephisto_task_version)" = 2.0.4 ] ||
   fail "task_config.json lacks mephisto_task_version"
@@ -71,8 +15,6 @@ now_ms=$(date +%s%3N)
 ts=$(curl -fsS "$base/get_timestamp" | jq -r .timestamp)
 [ $((ts - now_ms)) -lt 5000 ] && [ $((now_ms - ts)) -lt 5000 ] || fail "/get_timestamp not epoch ms: $ts"
 check "static files, task_config.json, is_alive, get_timestamp"
-
-post() { curl -sS -o "$work/body" -w '%{http_code}' -H 'Content-Type: application/json' -X POST "$base/$1" -d "$2"; }
 
 for i in $(seq 1 20); do
   worker="e2e-worker-$i"
@@ -100,10 +42,10 @@ count=$(psql "$THRONG_PG_DSN" -tAc "SELECT count(*) FROM agent_data d JOIN agent
 distinct=$(psql "$THRONG_PG_DSN" -tAc "SELECT count(DISTINCT d.submission->>'worker') FROM agent_data d WHERE submission IS NOT NULL")
 [ "$distinct" = 20 ] || fail "expected 20 distinct workers' submissions, found $distinct"
 check "20 submissions stored in PostgreSQL"
-"$build/bin/throng" runs >"$work/runs.txt"
+"$BUILD/bin/throng" runs >"$work/runs.txt"
 grep -Eq "^$run_id +throng-demo-sentiment +(live|completed) +0 +0 +0 +20 " "$work/runs.txt" || fail "throng runs: $(cat "$work/runs.txt")"
-[ "$("$build/bin/throng" export "$run_id" | wc -l)" = 20 ] || fail "export does not list 20 units"
-"$build/bin/throng" export throng-demo-sentiment --format csv >"$work/export.csv"
+[ "$("$BUILD/bin/throng" export "$run_id" | wc -l)" = 20 ] || fail "export does not list 20 units"
+"$BUILD/bin/throng" export throng-demo-sentiment --format csv >"$work/export.csv"
 head -n 1 "$work/export.csv" | grep -q '^task_run_id,' || fail "csv export header"
 check "throng runs and throng export"
 
@@ -146,7 +88,7 @@ check "aggregator serves router and operator packet counts"
 
 # The operator going away: held requests fail within the configured timeout (5 s here).
 # A second run keeps work available, so the failures below are the operator's absence alone.
-"$build/bin/throng" launch "$root/examples/static_demo/task.yaml" task.task_name=e2e-second \
+"$BUILD/bin/throng" launch "$root/examples/static_demo/task.yaml" task.task_name=e2e-second \
   --data-dir "$work/data" >/dev/null
 for _ in $(seq 100); do
   curl -fsS "$base/task_config.json" >/dev/null 2>&1 && break

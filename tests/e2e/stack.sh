@@ -1,0 +1,70 @@
+# Starts a complete throng stack for an end-to-end test: a fresh database on the test
+# PostgreSQL, the aggregator, the operator and a router on free loopback ports, and the demo
+# task run. Source it with BUILD set; it defines base, run_id, op_pid, the ports, work, post()
+# and stops everything on exit (keeping the logs of a failed run).
+# Needs THRONG_TEST_PG_DSN and THRONG_TEST_REDIS_URL (tests/run.sh sets them).
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$root/deploy/local/services.sh"
+: "${THRONG_TEST_PG_DSN:?run through tests/run.sh}" "${THRONG_TEST_REDIS_URL:?run through tests/run.sh}"
+: "${BUILD:?set BUILD to the build directory}"
+
+work=$(mktemp -d /tmp/throng-e2e.XXXXXX)
+db="throng_e2e_$$_$RANDOM"
+pids=()
+stack_cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  psql "$THRONG_TEST_PG_DSN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ $status -ne 0 ]; then
+    echo "--- e2e failed; logs in $work" >&2
+    for log in "$work"/*.log; do echo "--- $log" >&2; tail -n 30 "$log" >&2; done
+  else
+    rm -rf "$work"
+  fi
+}
+trap stack_cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+check() { echo "ok - $*"; }
+
+psql "$THRONG_TEST_PG_DSN" -qc "CREATE DATABASE $db" >/dev/null
+export THRONG_PG_DSN="${THRONG_TEST_PG_DSN%/*}/$db"
+export THRONG_REDIS_URL="$THRONG_TEST_REDIS_URL"
+export THRONG_METRICS_PREFIX="e2e$$"
+export THRONG_METRICS_INTERVAL=1
+zmq_port=$(throng_free_port)
+http_port=$(throng_free_port)
+agg_port=$(throng_free_port)
+op_admin=$(throng_free_port)
+router_admin=$(throng_free_port)
+
+"$BUILD/bin/throng-aggregator" --port "$agg_port" --refresh-interval 1 >"$work/aggregator.log" 2>&1 &
+pids+=($!)
+"$BUILD/bin/throng-operator" --bind "tcp://127.0.0.1:$zmq_port" --admin-port "$op_admin" \
+  >"$work/operator.log" 2>&1 &
+op_pid=$!
+pids+=($op_pid)
+"$BUILD/bin/throng-router" --listen-address 127.0.0.1 --port "$http_port" \
+  --operator-endpoint "tcp://127.0.0.1:$zmq_port" --admin-port "$router_admin" \
+  --request-timeout 5 >"$work/router.log" 2>&1 &
+pids+=($!)
+
+throng_wait_http "http://127.0.0.1:$op_admin/readyz" 30 || fail "operator not ready"
+throng_wait_http "http://127.0.0.1:$router_admin/readyz" 30 || fail "router not ready"
+check "operator and router ready"
+
+"$BUILD/bin/throng" launch "$root/examples/static_demo/task.yaml" --data-dir "$work/data" \
+  --json >"$work/launch.json"
+run_id=$(jq -r .task_run_id "$work/launch.json")
+[ "$(jq -r .units "$work/launch.json")" = 20 ] || fail "launch did not create 20 units"
+check "launched demo run $run_id"
+
+base="http://127.0.0.1:$http_port"
+throng_wait_http "$base/task_config.json" 15 || fail "router never served the run"
+
+# post <path> <json>: POST to the router; the body lands in $work/body, the status is printed.
+post() {
+  curl -sS -o "$work/body" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -X POST "$base/$1" -d "$2"
+}
