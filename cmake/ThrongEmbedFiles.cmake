@@ -1,12 +1,14 @@
-# throng_embed_files(OUTPUT <cpp> FUNCTION <name> FILES ...) writes a C++ file defining
+# throng_embed_files(OUTPUT <cpp> FUNCTION <name> BASE_DIR <dir> FILES ...) writes a C++ file
+# defining
 #   const std::map<std::string, std::string>& throng::<name>()
-# mapping each file's name to its bytes, so binaries need no data files at run time.
+# mapping each file's path relative to BASE_DIR to its bytes, so binaries need no data files
+# at run time.
 function(throng_embed_files)
-  cmake_parse_arguments(ARG "" "OUTPUT;FUNCTION" "FILES" ${ARGN})
+  cmake_parse_arguments(ARG "" "OUTPUT;FUNCTION;BASE_DIR" "FILES" ${ARGN})
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ARG_FILES})
   set(entries "")
   foreach(file ${ARG_FILES})
-    get_filename_component(name ${file} NAME)
+    file(RELATIVE_PATH name ${ARG_BASE_DIR} ${file})
     file(READ ${file} content)
     string(APPEND entries "      {\"${name}\", R\"throng_embed(${content})throng_embed\"},\n")
   endforeach()

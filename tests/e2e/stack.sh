@@ -1,6 +1,6 @@
 # Starts a complete throng stack for an end-to-end test: a fresh database on the test
-# PostgreSQL, the aggregator, the operator and a router on free loopback ports, and the demo
-# task run. Source it with BUILD set; it defines base, run_id, op_pid, the ports, work, post()
+# PostgreSQL, the aggregator, the operator and a router on free loopback ports, and a task run
+# (the static demo unless THRONG_E2E_TASK_CONFIG says otherwise). Source it with BUILD set; it defines base, run_id, op_pid, the ports, work, post()
 # and stops everything on exit (keeping the logs of a failed run).
 # Needs THRONG_TEST_PG_DSN and THRONG_TEST_REDIS_URL (tests/run.sh sets them).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -54,11 +54,16 @@ throng_wait_http "http://127.0.0.1:$op_admin/readyz" 30 || fail "operator not re
 throng_wait_http "http://127.0.0.1:$router_admin/readyz" 30 || fail "router not ready"
 check "operator and router ready"
 
-"$BUILD/bin/throng" launch "$root/examples/static_demo/task.yaml" --data-dir "$work/data" \
+# THRONG_E2E_TASK_CONFIG / _OVERRIDES / _UNITS choose another task than the static demo.
+task_config="${THRONG_E2E_TASK_CONFIG:-$root/examples/static_demo/task.yaml}"
+read -r -a task_overrides <<<"${THRONG_E2E_TASK_OVERRIDES:-}"
+"$BUILD/bin/throng" launch "$task_config" "${task_overrides[@]}" --data-dir "$work/data" \
   --json >"$work/launch.json"
 run_id=$(jq -r .task_run_id "$work/launch.json")
-[ "$(jq -r .units "$work/launch.json")" = 20 ] || fail "launch did not create 20 units"
-check "launched demo run $run_id"
+expected_units="${THRONG_E2E_UNITS:-20}"
+[ "$(jq -r .units "$work/launch.json")" = "$expected_units" ] ||
+  fail "launch did not create $expected_units units"
+check "launched task run $run_id from $(basename "$(dirname "$task_config")")"
 
 base="http://127.0.0.1:$http_port"
 throng_wait_http "$base/task_config.json" 15 || fail "router never served the run"

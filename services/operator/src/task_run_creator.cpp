@@ -46,7 +46,8 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
     auto template_name = std::filesystem::path(spec.task_source).filename().string();
     for (const auto& row : spec.rows) {
       nlohmann::json shared = row;
-      shared["html"] = template_name;  // as Mephisto's static HTML blueprint
+      // As Mephisto's static HTML blueprint; a React bundle gets the row as it is.
+      if (spec.blueprint_type == "static_task") shared["html"] = template_name;
       nlohmann::json assignment_data{{"shared", shared}};
       auto assignment_id =
           tx.exec_params1(

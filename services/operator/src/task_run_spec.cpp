@@ -52,9 +52,9 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   if (spec.blueprint_type.empty()) {
     THRONG_READ(spec.blueprint_type, blueprint, "blueprint", "_blueprint_type", std::string());
   }
-  if (spec.blueprint_type != "static_task") {
+  if (spec.blueprint_type != "static_task" && spec.blueprint_type != "static_react_task") {
     return Fail("blueprint.type '" + spec.blueprint_type +
-                "' is not supported; supported blueprints: static_task");
+                "' is not supported; supported blueprints: static_task, static_react_task");
   }
   std::string task_source, data_csv, data_json, data_jsonl;
   THRONG_READ(task_source, blueprint, "blueprint", "task_source", std::string());
@@ -62,7 +62,10 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   THRONG_READ(data_json, blueprint, "blueprint", "data_json", std::string());
   THRONG_READ(data_jsonl, blueprint, "blueprint", "data_jsonl", std::string());
   THRONG_READ(spec.units_per_assignment, blueprint, "blueprint", "units_per_assignment", 1);
-  if (task_source.empty()) return Fail("blueprint.task_source is required (the task's HTML file)");
+  if (task_source.empty()) {
+    return Fail("blueprint.task_source is required (static_task: the task's HTML template; "
+                "static_react_task: the built bundle.js)");
+  }
   spec.task_source = Resolve(base_dir, task_source);
   if (!fs::is_regular_file(spec.task_source)) {
     return Fail("blueprint.task_source '" + spec.task_source + "' is not a readable file");
@@ -141,7 +144,9 @@ nlohmann::json FrontendArgs(const TaskRunSpec& spec) {
                         {"task_description", spec.task_description},
                         {"frame_height", 0},
                         {"block_mobile", false},
-                        {"template", fs::path(spec.task_source).filename().string()},
+                        {"template", spec.blueprint_type == "static_task"
+                                         ? fs::path(spec.task_source).filename().string()
+                                         : std::string()},
                         {"mephisto_task_version", kMephistoTaskVersion}};
 }
 

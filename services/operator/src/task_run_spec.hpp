@@ -17,8 +17,10 @@ struct TaskRunSpec {
   std::string config_path;
   std::string resolved_yaml;  // the config after overrides, stored as the run's init_params
 
-  std::string blueprint_type;  // static_task
-  std::string task_source;     // absolute path of the HTML template
+  std::string blueprint_type;  // static_task | static_react_task
+  // Absolute path of the HTML template (static_task) or of the built bundle.js
+  // (static_react_task, a page built against the npm package mephisto-task).
+  std::string task_source;
   std::string data_path;       // absolute path of the CSV/JSON/JSONL data
   int units_per_assignment = 1;
 
