@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -22,8 +23,11 @@ namespace {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket&& socket, const HttpServerOptions& options,
-              std::shared_ptr<HttpHandler> handler)
-      : stream_(std::move(socket)), options_(options), handler_(std::move(handler)) {
+              std::shared_ptr<HttpHandler> handler, std::shared_ptr<UpgradeHandler> upgrade)
+      : stream_(std::move(socket)),
+        options_(options),
+        handler_(std::move(handler)),
+        upgrade_(std::move(upgrade)) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     remote_ = ec ? std::string("unknown") : endpoint.address().to_string();
@@ -79,6 +83,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return;
     }
     stream_.expires_never();
+    if (*upgrade_ && beast::websocket::is_upgrade(parser_->get())) {
+      closed_ = true;  // the stream now belongs to the upgrade handler
+      (*upgrade_)(parser_->release(), std::move(stream_));
+      return;
+    }
     in_flight_ = ++request_number_;
     auto request = parser_->release();
     auto responder = std::make_shared<Responder>(shared_from_this(), in_flight_);
@@ -136,6 +145,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::tcp_stream stream_;
   const HttpServerOptions options_;
   std::shared_ptr<HttpHandler> handler_;
+  std::shared_ptr<UpgradeHandler> upgrade_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
@@ -146,10 +156,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, HttpHandler handler)
+HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, HttpHandler handler,
+                       UpgradeHandler upgrade)
     : io_(io),
       options_(std::move(options)),
       handler_(std::make_shared<HttpHandler>(std::move(handler))),
+      upgrade_(std::make_shared<UpgradeHandler>(std::move(upgrade))),
       acceptor_(asio::make_strand(io)) {}
 
 HttpServer::~HttpServer() { Stop(); }
@@ -181,7 +193,7 @@ void HttpServer::Accept() {
   acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
-      std::make_shared<HttpSession>(std::move(socket), options_, handler_)->Run();
+      std::make_shared<HttpSession>(std::move(socket), options_, handler_, upgrade_)->Run();
     } else {
       spdlog::warn("accept failed: {}", ec.message());
     }

@@ -49,6 +49,23 @@ grep -Eq "^$run_id +throng-demo-sentiment +(live|completed) +0 +0 +0 +20 " "$wor
 head -n 1 "$work/export.csv" | grep -q '^task_run_id,' || fail "csv export header"
 check "throng runs and throng export"
 
+# The aggregator republishes both services' packet counts (before any other traffic).
+router_ok="" operator_ok=""
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$agg_port/metrics/router" >"$work/agg_router.txt" || true
+  curl -fsS "http://127.0.0.1:$agg_port/metrics/operator" >"$work/agg_operator.txt" || true
+  grep -E '^throng_router_packets_total\{.*packet_type="submit_unit".*\} 20$' "$work/agg_router.txt" |
+    grep -q 'direction="to_operator"' && grep -q 'instance_id=' "$work/agg_router.txt" && router_ok=1
+  grep -E '^throng_operator_packets_received_total\{.*packet_type="submit_unit".*\} 20$' "$work/agg_operator.txt" |
+    grep -q 'instance_id=' && operator_ok=1
+  [ -n "$router_ok" ] && [ -n "$operator_ok" ] && break
+  sleep 0.1
+done
+[ -n "$router_ok" ] || fail "aggregator /metrics/router lacks 20 submit_unit packets: $(grep packets_total "$work/agg_router.txt")"
+[ -n "$operator_ok" ] || fail "aggregator /metrics/operator lacks 20 submit_unit packets"
+grep -q '^throng_router_packets_total{.*packet_type="register_agent"' "$work/agg_router.txt" || fail "register_agent count"
+check "aggregator serves router and operator packet counts"
+
 # Bad input: clear 4xx JSON errors, never a crash.
 code=$(post request_agent '{"provider_data": {"worker_name": ')
 [ "$code" = 400 ] && jq -e .error "$work/body" >/dev/null || fail "malformed JSON: $code"
@@ -69,22 +86,6 @@ code=$(curl -sS -o "$work/body" -w '%{http_code}' -X POST "$base/submit_task" --
 curl -fsS "$base/is_alive" >/dev/null || fail "router died on bad input"
 check "bad input gets 4xx JSON errors and the router stays up"
 
-# The aggregator republishes both services' packet counts.
-router_ok="" operator_ok=""
-for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$agg_port/metrics/router" >"$work/agg_router.txt" || true
-  curl -fsS "http://127.0.0.1:$agg_port/metrics/operator" >"$work/agg_operator.txt" || true
-  grep -E '^throng_router_packets_total\{.*packet_type="submit_unit".*\} 20$' "$work/agg_router.txt" |
-    grep -q 'direction="to_operator"' && grep -q 'instance_id=' "$work/agg_router.txt" && router_ok=1
-  grep -E '^throng_operator_packets_received_total\{.*packet_type="submit_unit".*\} 20$' "$work/agg_operator.txt" |
-    grep -q 'instance_id=' && operator_ok=1
-  [ -n "$router_ok" ] && [ -n "$operator_ok" ] && break
-  sleep 0.1
-done
-[ -n "$router_ok" ] || fail "aggregator /metrics/router lacks 20 submit_unit packets: $(grep packets_total "$work/agg_router.txt")"
-[ -n "$operator_ok" ] || fail "aggregator /metrics/operator lacks 20 submit_unit packets"
-grep -q '^throng_router_packets_total{.*packet_type="register_agent"' "$work/agg_router.txt" || fail "register_agent count"
-check "aggregator serves router and operator packet counts"
 
 # The operator going away: held requests fail within the configured timeout (5 s here).
 # A second run keeps work available, so the failures below are the operator's absence alone.

@@ -35,7 +35,8 @@ Result<void> RouterApp::Start() {
   link_ =
       std::make_unique<OperatorLink>(config_.operator_endpoint, config_.instance_id,
                                      config_.operator_stale_after, clock_, std::move(callbacks));
-  api_ = std::make_unique<WorkerApi>(io_, config_, *link_, probe_, clock_);
+  hub_ = std::make_unique<LiveHub>(config_, *link_, probe_, clock_);
+  api_ = std::make_unique<WorkerApi>(io_, config_, *link_, *hub_, probe_, clock_);
 
   HttpServerOptions options;
   options.address = config_.listen_address;
@@ -43,8 +44,14 @@ Result<void> RouterApp::Start() {
   options.body_limit = config_.body_limit;
   options.server_name = "throng-router";
   http_ = std::make_unique<HttpServer>(
-      io_, options, [this](HttpRequest&& request, std::shared_ptr<HttpResponder> responder) {
+      io_, options,
+      [this](HttpRequest&& request, std::shared_ptr<HttpResponder> responder) {
         api_->Handle(std::move(request), std::move(responder));
+      },
+      [this](HttpRequest&& request, boost::beast::tcp_stream&& stream) {
+        auto session = std::make_shared<WsSession>(std::move(stream), *hub_,
+                                                   config_.ws_frame_limit, ++next_session_id_);
+        session->Start(std::move(request));
       });
   if (auto started = http_->Start(); !started) return started;
   link_->Start();
@@ -82,6 +89,7 @@ void RouterApp::RequestStop(int count) {
 
 void RouterApp::Tick() {
   probe_.SetOperatorReachable(link_->OperatorReachable());
+  if (++ticks_ % 10 == 0) hub_->Sweep();
   int requested = stop_requests_.load();
   if (requested > stop_handled_) {
     if (stop_handled_ == 0) {

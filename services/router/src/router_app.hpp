@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 
+#include "live_hub.hpp"
 #include "operator_link.hpp"
 #include "router_config.hpp"
 #include "router_probe.hpp"
@@ -45,6 +46,7 @@ class RouterApp {
   std::shared_ptr<prometheus::Registry> registry_;
   RouterProbe probe_;
   std::unique_ptr<OperatorLink> link_;
+  std::unique_ptr<LiveHub> hub_;
   std::unique_ptr<WorkerApi> api_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<AdminServer> admin_;
@@ -52,6 +54,8 @@ class RouterApp {
   boost::asio::steady_timer tick_;
   std::atomic<int> stop_requests_{0};
   int stop_handled_ = 0;
+  int ticks_ = 0;
+  std::uint64_t next_session_id_ = 0;
   std::chrono::steady_clock::time_point drain_deadline_;
 };
 

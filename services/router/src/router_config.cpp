@@ -34,6 +34,25 @@ Result<RouterConfig> LoadRouterConfig(const ConfigSource& source) {
   if (*body_limit < 1024) return Fail("body_limit must be at least 1024 bytes");
   config.body_limit = static_cast<std::size_t>(*body_limit);
 
+  auto frame_limit = source.GetInt("ws_frame_limit", static_cast<long>(config.ws_frame_limit));
+  if (!frame_limit) return tl::unexpected(frame_limit.error());
+  if (*frame_limit < 1024) return Fail("ws_frame_limit must be at least 1024 bytes");
+  config.ws_frame_limit = static_cast<std::size_t>(*frame_limit);
+  auto rate = source.GetDouble("ws_rate_limit", config.ws_rate_limit);
+  if (!rate) return tl::unexpected(rate.error());
+  if (*rate < 1) return Fail("ws_rate_limit must be at least 1 packet per second");
+  config.ws_rate_limit = *rate;
+  auto queue = source.GetInt("agent_queue_limit", static_cast<long>(config.agent_queue_limit));
+  if (!queue) return tl::unexpected(queue.error());
+  if (*queue < 1) return Fail("agent_queue_limit must be at least 1");
+  config.agent_queue_limit = static_cast<std::size_t>(*queue);
+  auto grace = source.GetSeconds("reconnect_grace", 10);
+  if (!grace) return tl::unexpected(grace.error());
+  config.reconnect_grace = *grace;
+  auto stale_heartbeat = source.GetSeconds("heartbeat_stale", 15);
+  if (!stale_heartbeat) return tl::unexpected(stale_heartbeat.error());
+  config.heartbeat_stale = *stale_heartbeat;
+
   config.instance_id = source.GetString("instance_id", DefaultInstanceId());
   return config;
 }

@@ -22,6 +22,14 @@ struct RouterConfig {
   // The operator counts as unreachable after this long without a heartbeat.
   std::chrono::milliseconds operator_stale_after{3000};
   std::size_t body_limit = 4 * 1024 * 1024;
+  // WebSocket: largest frame, packets per second per connection (burst twice that),
+  // undelivered packets kept per agent, how long a closed socket may take to come back
+  // before the agent is reported disconnected, and how stale heartbeats may get.
+  std::size_t ws_frame_limit = 1024 * 1024;
+  double ws_rate_limit = 50;
+  std::size_t agent_queue_limit = 1000;
+  std::chrono::milliseconds reconnect_grace{10000};
+  std::chrono::milliseconds heartbeat_stale{15000};
   std::string log_level = "info";
   std::string log_format = "text";
 };

@@ -36,6 +36,19 @@ RouterProbe::RouterProbe(prometheus::Registry& registry)
                        .Help("Latency of each hop of a round trip to the operator, by packet "
                              "type and stage")
                        .Register(registry)),
+      ws_bytes_(prometheus::BuildCounter()
+                    .Name("throng_router_websocket_bytes_total")
+                    .Help("WebSocket payload bytes, by direction (in, out)")
+                    .Register(registry)),
+      ws_packets_(prometheus::BuildCounter()
+                      .Name("throng_router_websocket_packets_total")
+                      .Help("WebSocket packets received from browsers, by packet type")
+                      .Register(registry)),
+      ws_connections_(prometheus::BuildGauge()
+                          .Name("throng_router_websocket_connections")
+                          .Help("Open browser WebSocket connections")
+                          .Register(registry)
+                          .Add({})),
       held_(prometheus::BuildGauge()
                 .Name("throng_router_held_requests")
                 .Help("HTTP requests waiting for the operator's answer")
@@ -74,6 +87,16 @@ void RouterProbe::PacketFromOperator(const std::string& packet_type) {
 
 void RouterProbe::Rejected(const std::string& reason) {
   rejected_.Add({{"reason", reason}}).Increment();
+}
+
+void RouterProbe::SetWebsocketConnections(double count) { ws_connections_.Set(count); }
+
+void RouterProbe::WebsocketBytes(const std::string& direction, std::size_t bytes) {
+  ws_bytes_.Add({{"direction", direction}}).Increment(static_cast<double>(bytes));
+}
+
+void RouterProbe::WebsocketPacket(const std::string& packet_type) {
+  ws_packets_.Add({{"packet_type", packet_type}}).Increment();
 }
 
 void RouterProbe::SetHeldRequests(double count) { held_.Set(count); }

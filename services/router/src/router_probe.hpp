@@ -24,6 +24,9 @@ class RouterProbe {
   void SetHeldRequests(double count);
   void SetOperatorReachable(bool reachable);
   void SetLiveRuns(double count);
+  void SetWebsocketConnections(double count);
+  void WebsocketBytes(const std::string& direction, std::size_t bytes);
+  void WebsocketPacket(const std::string& packet_type);
   // Per-hop latencies of a request that made the round trip to the operator.
   void RoundTrip(const std::string& packet_type, const v1::HopTimestamps& timestamps,
                  double now_seconds);
@@ -34,6 +37,9 @@ class RouterProbe {
   prometheus::Family<prometheus::Counter>& packets_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Family<prometheus::Histogram>& hop_seconds_;
+  prometheus::Family<prometheus::Counter>& ws_bytes_;
+  prometheus::Family<prometheus::Counter>& ws_packets_;
+  prometheus::Gauge& ws_connections_;
   prometheus::Gauge& held_;
   prometheus::Gauge& operator_reachable_;
   prometheus::Gauge& live_runs_;

@@ -95,10 +95,11 @@ http::status StatusFor(v1::ErrorCode code) {
 }  // namespace
 
 WorkerApi::WorkerApi(boost::asio::io_context& io, const RouterConfig& config, OperatorLink& link,
-                     RouterProbe& probe, const Clock& clock)
+                     LiveHub& hub, RouterProbe& probe, const Clock& clock)
     : io_(io),
       config_(config),
       link_(link),
+      hub_(hub),
       probe_(probe),
       clock_(clock),
       random_(std::random_device{}()) {}
@@ -352,6 +353,7 @@ void WorkerApi::Hold(v1::Envelope envelope, const HttpRequest& request,
   held.meta = MetaOf(request);
   held.endpoint = endpoint;
   held.packet_type = envelope.packet_type();
+  held.agent_id = envelope.agent_id();
   held.started = started;
   held.timer = std::make_unique<boost::asio::steady_timer>(io_, config_.request_timeout);
   held.timer->async_wait([this, request_id](const boost::system::error_code& ec) {
@@ -399,6 +401,12 @@ void WorkerApi::OnOperatorEnvelope(v1::Envelope envelope) {
     runs_.Replace(std::move(runs));
     return;
   }
+  if (envelope.kind() == v1::ENVELOPE_KIND_PACKET && envelope.request_id().empty() &&
+      (envelope.packet_type() == "client_bound_live_update" ||
+       envelope.packet_type() == "update_status")) {
+    hub_.OnOperatorPacket(envelope);
+    return;
+  }
   auto it = held_.find(envelope.request_id());
   if (it == held_.end()) return;  // already timed out, or not ours
   const auto& meta = it->second.meta;
@@ -422,6 +430,7 @@ void WorkerApi::OnOperatorEnvelope(v1::Envelope envelope) {
                        R"(,"server_timestamp":)" + json(t.server_outgoing()).dump() + "}";
     Finish(envelope.request_id(), JsonResponse(meta, http::status::ok, std::move(body)));
   } else if (envelope.packet_type() == "submit_ack") {
+    hub_.Forget(it->second.agent_id);  // its work is done, as Mephisto's router does
     Finish(envelope.request_id(),
            JsonResponse(meta, http::status::ok, R"({"status":"Submitted!"})"));
   } else {

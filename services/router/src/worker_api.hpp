@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "live_hub.hpp"
 #include "operator_link.hpp"
 #include "router_config.hpp"
 #include "router_probe.hpp"
@@ -24,7 +25,7 @@ namespace throng::router {
 class WorkerApi {
  public:
   WorkerApi(boost::asio::io_context& io, const RouterConfig& config, OperatorLink& link,
-            RouterProbe& probe, const Clock& clock);
+            LiveHub& hub, RouterProbe& probe, const Clock& clock);
 
   void Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> responder);
   void OnOperatorEnvelope(v1::Envelope envelope);
@@ -37,6 +38,7 @@ class WorkerApi {
     HttpRequest meta;  // version and keep-alive of the original request
     std::string endpoint;
     std::string packet_type;
+    std::string agent_id;
     std::chrono::steady_clock::time_point started;
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
@@ -68,6 +70,7 @@ class WorkerApi {
   boost::asio::io_context& io_;
   const RouterConfig& config_;
   OperatorLink& link_;
+  LiveHub& hub_;
   RouterProbe& probe_;
   const Clock& clock_;
   RunTable runs_;

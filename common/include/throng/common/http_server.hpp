@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
@@ -29,6 +30,10 @@ class HttpResponder {
 
 using HttpHandler = std::function<void(HttpRequest&& request, std::shared_ptr<HttpResponder>)>;
 
+// Takes over a connection whose request asks for a WebSocket upgrade (same port as HTTP).
+using UpgradeHandler =
+    std::function<void(HttpRequest&& request, boost::beast::tcp_stream&& stream)>;
+
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: pick a free port; read it back with Port()
@@ -41,7 +46,8 @@ struct HttpServerOptions {
 // limit, JSON errors for malformed requests. Runs on the io_context it is given.
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, HttpServerOptions options, HttpHandler handler);
+  HttpServer(boost::asio::io_context& io, HttpServerOptions options, HttpHandler handler,
+             UpgradeHandler upgrade = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -58,6 +64,7 @@ class HttpServer {
   boost::asio::io_context& io_;
   HttpServerOptions options_;
   std::shared_ptr<HttpHandler> handler_;
+  std::shared_ptr<UpgradeHandler> upgrade_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
 };

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "operator_link.hpp"
+#include "router_config.hpp"
+#include "router_probe.hpp"
+#include "throng/common/clock.hpp"
+#include "ws_session.hpp"
+
+namespace throng::router {
+
+// The websocket side of Mephisto's router: which agent is on which socket, each agent's cached
+// status and its queue of client-bound packets not yet delivered. Answers `alive` (with the
+// cached status) and `heartbeat` (with last_mephisto_ping, the epoch ms of the operator's last
+// heartbeat, so pages notice a dead backend); forwards `mephisto_bound_live_update`; delivers
+// `client_bound_live_update` and `update_status` from the operator, queueing them while the
+// agent has no socket. Sweep() reports agents whose socket stayed closed past the grace period
+// or whose heartbeats stopped as `disconnect`. Lives on the io thread.
+class LiveHub {
+ public:
+  LiveHub(const RouterConfig& config, OperatorLink& link, RouterProbe& probe, const Clock& clock);
+
+  // From sessions.
+  void OnOpened(const std::shared_ptr<WsSession>& session);
+  void OnFrame(const std::shared_ptr<WsSession>& session, std::string text);
+  void OnBinary(const std::shared_ptr<WsSession>& session);
+  void OnOversized(const std::shared_ptr<WsSession>& session);
+  void OnClosed(WsSession* session);
+  void OnBytesSent(std::size_t bytes);
+
+  // From the operator: client_bound_live_update or update_status for one agent.
+  void OnOperatorPacket(const v1::Envelope& envelope);
+  // Called every second.
+  void Sweep();
+  // Forget an agent whose work is over (submitted).
+  void Forget(const std::string& agent_id);
+
+  std::size_t Connections() const { return connections_; }
+  std::size_t QueuedPackets(const std::string& agent_id) const;
+  const std::string* CachedStatus(const std::string& agent_id) const;
+
+ private:
+  struct Agent {
+    std::string status = "none";
+    std::weak_ptr<WsSession> session;
+    std::int64_t last_ping_ms = 0;      // last heartbeat; 0 if it never heartbeated
+    std::int64_t socket_lost_ms = 0;    // when its socket closed; 0 while connected
+    std::deque<std::string> queue;      // client-bound packets awaiting a socket
+  };
+
+  void Reject(const std::shared_ptr<WsSession>& session, const std::string& reason,
+              boost::beast::websocket::close_code code, const std::string& message);
+  void Bind(const std::shared_ptr<WsSession>& session, const std::string& agent_id, Agent& agent);
+  void Deliver(const std::string& agent_id, Agent& agent, std::string packet);
+  void ReportDisconnect(const std::string& agent_id, Agent& agent, const char* why);
+  std::string Packet(const std::string& type, const std::string& subject_id,
+                     const std::string& data_json, double client_timestamp,
+                     double router_incoming) const;
+
+  const RouterConfig& config_;
+  OperatorLink& link_;
+  RouterProbe& probe_;
+  const Clock& clock_;
+  std::unordered_map<std::string, Agent> agents_;
+  std::size_t connections_ = 0;
+};
+
+}  // namespace throng::router
