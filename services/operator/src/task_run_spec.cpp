@@ -63,8 +63,9 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   THRONG_READ(data_jsonl, blueprint, "blueprint", "data_jsonl", std::string());
   THRONG_READ(spec.units_per_assignment, blueprint, "blueprint", "units_per_assignment", 1);
   if (task_source.empty()) {
-    return Fail("blueprint.task_source is required (static_task: the task's HTML template; "
-                "static_react_task: the built bundle.js)");
+    return Fail(
+        "blueprint.task_source is required (static_task: the task's HTML template; "
+        "static_react_task: the built bundle.js)");
   }
   spec.task_source = Resolve(base_dir, task_source);
   if (!fs::is_regular_file(spec.task_source)) {

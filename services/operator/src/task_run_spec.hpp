@@ -21,7 +21,7 @@ struct TaskRunSpec {
   // Absolute path of the HTML template (static_task) or of the built bundle.js
   // (static_react_task, a page built against the npm package mephisto-task).
   std::string task_source;
-  std::string data_path;       // absolute path of the CSV/JSON/JSONL data
+  std::string data_path;  // absolute path of the CSV/JSON/JSONL data
   int units_per_assignment = 1;
 
   std::string provider_type;  // mock | inhouse

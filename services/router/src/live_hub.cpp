@@ -67,8 +67,7 @@ void LiveHub::Reject(const std::shared_ptr<WsSession>& session, const std::strin
 }
 
 void LiveHub::OnBinary(const std::shared_ptr<WsSession>& session) {
-  Reject(session, "binary_frame", websocket_close::bad_payload,
-         "packets must be JSON text frames");
+  Reject(session, "binary_frame", websocket_close::bad_payload, "packets must be JSON text frames");
 }
 
 void LiveHub::OnOversized(const std::shared_ptr<WsSession>&) { probe_.Rejected("frame_too_large"); }
@@ -111,16 +110,15 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
   if (auto ts = packet.find("client_timestamp"); ts != packet.end() && ts->is_number()) {
     client_timestamp = ts->get<double>();
   }
-  probe_.WebsocketPacket(type == "alive" || type == "heartbeat" ||
-                                 type == "mephisto_bound_live_update"
-                             ? type
-                             : "unknown");
+  probe_.WebsocketPacket(
+      type == "alive" || type == "heartbeat" || type == "mephisto_bound_live_update" ? type
+                                                                                     : "unknown");
 
   if (type == "alive") {
     auto& agent = agents_[agent_id];
     Bind(session, agent_id, agent);
-    session->Send(Packet("update_status", agent_id, Dump(json{{"status", agent.status}}), 0,
-                         received));
+    session->Send(
+        Packet("update_status", agent_id, Dump(json{{"status", agent.status}}), 0, received));
     while (!agent.queue.empty()) {
       session->Send(std::move(agent.queue.front()));
       agent.queue.pop_front();
@@ -198,8 +196,7 @@ void LiveHub::OnOperatorPacket(const v1::Envelope& envelope) {
 void LiveHub::ReportDisconnect(const std::string& agent_id, Agent& agent, const char* why) {
   spdlog::info("agent {} disconnected ({})", agent_id, why);
   agent.status = "disconnect";
-  Deliver(agent_id, agent,
-          Packet("update_status", agent_id, R"({"status":"disconnect"})", 0, 0));
+  Deliver(agent_id, agent, Packet("update_status", agent_id, R"({"status":"disconnect"})", 0, 0));
   v1::Envelope envelope;
   envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
   envelope.set_packet_type("disconnect");

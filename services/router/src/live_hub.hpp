@@ -48,9 +48,9 @@ class LiveHub {
   struct Agent {
     std::string status = "none";
     std::weak_ptr<WsSession> session;
-    std::int64_t last_ping_ms = 0;      // last heartbeat; 0 if it never heartbeated
-    std::int64_t socket_lost_ms = 0;    // when its socket closed; 0 while connected
-    std::deque<std::string> queue;      // client-bound packets awaiting a socket
+    std::int64_t last_ping_ms = 0;    // last heartbeat; 0 if it never heartbeated
+    std::int64_t socket_lost_ms = 0;  // when its socket closed; 0 while connected
+    std::deque<std::string> queue;    // client-bound packets awaiting a socket
   };
 
   void Reject(const std::shared_ptr<WsSession>& session, const std::string& reason,
