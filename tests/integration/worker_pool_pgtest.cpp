@@ -169,5 +169,25 @@ TEST_F(WorkerPoolTest, CompletedRunsLeaveTheLiveList) {
   EXPECT_EQ(store.RegisterAgent(Worker(run, "x")).outcome, "unknown_run");
 }
 
+TEST_F(WorkerPoolTest, LiveUpdatesAreDeduplicatedAndDisconnectFreesTheUnit) {
+  auto run = CreateRun(1);
+  PgTaskStore store(db_.dsn());
+  store.LaunchUnits(run);
+  auto agent = store.RegisterAgent(Worker(run, "w"));
+  ASSERT_TRUE(agent.agent_id);
+  EXPECT_TRUE(store.StoreLiveUpdate(*agent.agent_id, "u1", R"({"text":"a"})"));
+  EXPECT_FALSE(store.StoreLiveUpdate(*agent.agent_id, "u1", R"({"text":"a"})"));
+  EXPECT_TRUE(store.StoreLiveUpdate(*agent.agent_id, "u2", R"({"text":"b"})"));
+  EXPECT_THROW(store.StoreLiveUpdate(424242, "u1", "{}"), std::exception);
+
+  EXPECT_TRUE(store.DisconnectAgent(*agent.agent_id));
+  EXPECT_FALSE(store.DisconnectAgent(*agent.agent_id));  // already gone
+  EXPECT_EQ(store.SubmitUnit(*agent.agent_id, "{}"), SubmitOutcome::kNotActive);
+  // The unit is offered again, to another worker.
+  auto other = store.RegisterAgent(Worker(run, "other"));
+  EXPECT_EQ(other.outcome, "assigned");
+  EXPECT_EQ(other.unit_id, agent.unit_id);
+}
+
 }  // namespace
 }  // namespace throng::operator_

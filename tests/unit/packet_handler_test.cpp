@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "manual_clock.hpp"
 #include "worker_failure_reasons.hpp"
@@ -29,7 +30,22 @@ class FakeStore final : public TaskStore {
     errors.emplace_back(agent_id, error_json);
   }
 
+  bool StoreLiveUpdate(std::int64_t agent_id, const std::string& update_id,
+                       const std::string& data_json) override {
+    for (const auto& stored : live_updates) {
+      if (std::get<0>(stored) == agent_id && std::get<1>(stored) == update_id) return false;
+    }
+    live_updates.emplace_back(agent_id, update_id, data_json);
+    return true;
+  }
+  bool DisconnectAgent(std::int64_t agent_id) override {
+    disconnected.push_back(agent_id);
+    return true;
+  }
+
   RegistrationResult next_registration;
+  std::vector<std::tuple<std::int64_t, std::string, std::string>> live_updates;
+  std::vector<std::int64_t> disconnected;
   SubmitOutcome next_submit = SubmitOutcome::kCompleted;
   bool fail_submit = false;
   std::vector<RegistrationRequest> registrations;
@@ -159,6 +175,25 @@ TEST_F(PacketHandlerTest, LogErrorIsStoredWithoutReply) {
   EXPECT_FALSE(handler_.Handle(packet));
   ASSERT_EQ(store_.errors.size(), 1u);
   EXPECT_EQ(json::parse(store_.errors[0].second)["msg"], "boom");
+}
+
+TEST_F(PacketHandlerTest, LiveUpdatesAreStoredOncePerUpdateId) {
+  auto packet = Packet("mephisto_bound_live_update",
+                       R"({"packet_type":"mephisto_bound_live_update","subject_id":"5",)"
+                       R"("data":{"text":"hi","update_id":"u-1"}})");
+  packet.set_agent_id("5");
+  EXPECT_FALSE(handler_.Handle(packet));
+  EXPECT_FALSE(handler_.Handle(packet));  // a resend
+  ASSERT_EQ(store_.live_updates.size(), 1u);
+  EXPECT_EQ(std::get<1>(store_.live_updates[0]), "u-1");
+  EXPECT_EQ(json::parse(std::get<2>(store_.live_updates[0]))["text"], "hi");
+}
+
+TEST_F(PacketHandlerTest, DisconnectReachesTheStore) {
+  auto packet = Packet("disconnect", "");
+  packet.set_agent_id("9");
+  EXPECT_FALSE(handler_.Handle(packet));
+  EXPECT_EQ(store_.disconnected, std::vector<std::int64_t>{9});
 }
 
 }  // namespace

@@ -131,7 +131,7 @@ int OperatorApp::Run() {
       }
     }
     if (items[1].revents & ZMQ_POLLIN) {
-      for (auto& reply : replies_.Drain()) Send(reply.identity, reply.envelope);
+      for (auto& reply : replies_.Drain()) Route(reply);
     }
     if (clock_.NowMillis() >= next_beat) {
       SendBeats();
@@ -148,7 +148,7 @@ int OperatorApp::Run() {
   jobs_ready_.notify_all();
   for (auto& worker : workers_) worker.join();
   workers_.clear();
-  for (auto& reply : replies_.Drain()) Send(reply.identity, reply.envelope);
+  for (auto& reply : replies_.Drain()) Route(reply);
   maintenance_wake_.notify_all();
   if (maintenance_.joinable()) maintenance_.join();
   if (publisher_) publisher_->Stop();
@@ -177,6 +177,12 @@ void OperatorApp::OnRouterMessage(std::string identity, const zmq::message_t& fr
     probe_.EnvelopeRejected("kind");
     return;
   }
+  if (envelope->packet_type() == "alive") {
+    // The agent's socket is on this router now: packets for it go here (R5).
+    if (!envelope->agent_id().empty()) agent_routers_[envelope->agent_id()] = identity;
+    probe_.PacketReceived("alive");
+    return;
+  }
   envelope->mutable_timestamps()->set_server_incoming(clock_.NowSeconds());
   {
     std::lock_guard lock(jobs_mutex_);
@@ -184,6 +190,20 @@ void OperatorApp::OnRouterMessage(std::string identity, const zmq::message_t& fr
     probe_.SetQueueDepth(static_cast<double>(jobs_.size()));
   }
   jobs_ready_.notify_one();
+}
+
+void OperatorApp::Route(const Job& job) {
+  if (!job.identity.empty()) {
+    Send(job.identity, job.envelope);  // a reply: back to the router that asked
+    return;
+  }
+  // A push to an agent: to the router that last reported its socket.
+  auto it = agent_routers_.find(job.envelope.agent_id());
+  if (it == agent_routers_.end() || routers_.find(it->second) == routers_.end()) {
+    probe_.EnvelopeRejected("agent_not_connected");
+    return;
+  }
+  Send(it->second, job.envelope);
 }
 
 void OperatorApp::Send(const std::string& identity, const v1::Envelope& envelope) {

@@ -54,6 +54,7 @@ class OperatorApp {
   void OnRouterMessage(std::string identity, const zmq::message_t& frame);
   void SendBeats();
   void Send(const std::string& identity, const v1::Envelope& envelope);
+  void Route(const Job& job);
 
   OperatorConfig config_;
   const Clock& clock_;
@@ -78,6 +79,7 @@ class OperatorApp {
   std::condition_variable maintenance_wake_;
 
   std::map<std::string, std::int64_t> routers_;  // identity -> last seen (ms); loop thread only
+  std::map<std::string, std::string> agent_routers_;  // agent id -> router identity; loop thread
   std::atomic<int> stop_requests_{0};
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<MetricsPublisher> publisher_;

@@ -50,7 +50,8 @@ PacketHandler::PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock
 
 std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
   const auto& type = request.packet_type();
-  bool known = type == "register_agent" || type == "submit_unit" || type == "log_error";
+  bool known = type == "register_agent" || type == "submit_unit" || type == "log_error" ||
+               type == "mephisto_bound_live_update" || type == "disconnect";
   const std::string label = known ? type : "unknown";
   probe_.PacketReceived(label);
   auto start = std::chrono::steady_clock::now();
@@ -72,6 +73,10 @@ std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
       reply = SubmitUnit(request);
     } else if (type == "log_error") {
       reply = LogError(request);
+    } else if (type == "mephisto_bound_live_update") {
+      reply = LiveUpdate(request);
+    } else if (type == "disconnect") {
+      reply = Disconnect(request);
     } else {
       reply = MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
                              "unknown packet type '" + type.substr(0, 64) + "'");
@@ -184,6 +189,37 @@ std::optional<v1::Envelope> PacketHandler::LogError(const v1::Envelope& request)
                     : body->contains("data")     ? (*body)["data"]
                                                  : *body;
   store_.LogClientError(ParseId(request.task_run_id()), request.agent_id(), error_data.dump());
+  return std::nullopt;
+}
+
+std::optional<v1::Envelope> PacketHandler::LiveUpdate(const v1::Envelope& request) {
+  auto agent_id = ParseId(request.agent_id());
+  auto packet = ParseObject(request.payload());
+  if (!agent_id || !packet) {
+    spdlog::warn("dropping live update for agent '{}': not a packet for a known agent id",
+                 request.agent_id());
+    return std::nullopt;  // websocket traffic: nobody waits for an answer
+  }
+  json data = packet->contains("data") ? (*packet)["data"] : json::object();
+  std::string update_id;
+  if (data.is_object() && data.contains("update_id") && data["update_id"].is_string()) {
+    update_id = data["update_id"].get<std::string>();
+  } else {
+    // Without an update_id a resend cannot be recognised; key it by the router's request.
+    update_id = "router:" + request.router_id() + ":" +
+                std::to_string(request.timestamps().router_incoming());
+  }
+  if (!store_.StoreLiveUpdate(*agent_id, update_id, data.dump())) {
+    spdlog::debug("live update {} of agent {} already stored", update_id, *agent_id);
+  }
+  return std::nullopt;
+}
+
+std::optional<v1::Envelope> PacketHandler::Disconnect(const v1::Envelope& request) {
+  auto agent_id = ParseId(request.agent_id());
+  if (agent_id && store_.DisconnectAgent(*agent_id)) {
+    spdlog::info("agent {} disconnected; its unit is offered again", *agent_id);
+  }
   return std::nullopt;
 }
 

@@ -13,6 +13,8 @@ namespace throng::operator_ {
 //   register_agent -> agent_details (payload: the Mephisto packet's `data` object)
 //   submit_unit    -> submit_ack, after the submission is committed
 //   log_error      -> no reply
+//   mephisto_bound_live_update -> stored once per update_id, no reply
+//   disconnect     -> the agent is marked disconnected and its unit offered again
 // Bad payloads and unknown agents get an ENVELOPE_KIND_ERROR_REPLY. Requests whose
 // deadline has passed are dropped: the router already told the browser it timed out.
 // Stateless apart from the store; one handler per database worker thread.
@@ -26,6 +28,8 @@ class PacketHandler {
   std::optional<v1::Envelope> RegisterAgent(const v1::Envelope& request);
   std::optional<v1::Envelope> SubmitUnit(const v1::Envelope& request);
   std::optional<v1::Envelope> LogError(const v1::Envelope& request);
+  std::optional<v1::Envelope> LiveUpdate(const v1::Envelope& request);
+  std::optional<v1::Envelope> Disconnect(const v1::Envelope& request);
 
   TaskStore& store_;
   OperatorProbe& probe_;

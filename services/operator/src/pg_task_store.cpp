@@ -86,6 +86,28 @@ void PgTaskStore::LogClientError(std::optional<std::int64_t> task_run_id,
   });
 }
 
+bool PgTaskStore::StoreLiveUpdate(std::int64_t agent_id, const std::string& update_id,
+                                  const std::string& data_json) {
+  return Timed("store_live_update", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params(
+        "INSERT INTO live_updates (agent_id, direction, update_id, data)"
+        " VALUES ($1, 'to_server', $2, $3::jsonb) ON CONFLICT DO NOTHING RETURNING id",
+        agent_id, update_id, data_json);
+    tx.commit();
+    return !rows.empty();
+  });
+}
+
+bool PgTaskStore::DisconnectAgent(std::int64_t agent_id) {
+  return Timed("disconnect_agent", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params("SELECT throng_disconnect_agent($1)", agent_id);
+    tx.commit();
+    return rows.at(0)[0].as<std::string>() == "disconnected";
+  });
+}
+
 int PgTaskStore::LaunchUnits(std::int64_t task_run_id) {
   return Timed("launch_units", [&](pqxx::connection& c) {
     pqxx::work tx(c);

@@ -24,6 +24,10 @@ class PgTaskStore final : public TaskStore {
   void LogClientError(std::optional<std::int64_t> task_run_id, const std::string& agent_id,
                       const std::string& error_json) override;
 
+  bool StoreLiveUpdate(std::int64_t agent_id, const std::string& update_id,
+                       const std::string& data_json) override;
+  bool DisconnectAgent(std::int64_t agent_id) override;
+
   // Maintenance, run periodically by the operator.
   int LaunchUnits(std::int64_t task_run_id);
   int ExpireOverdueAgents();

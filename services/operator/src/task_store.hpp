@@ -42,6 +42,12 @@ class TaskStore {
   virtual SubmitOutcome SubmitUnit(std::int64_t agent_id, const std::string& submission_json) = 0;
   virtual void LogClientError(std::optional<std::int64_t> task_run_id, const std::string& agent_id,
                               const std::string& error_json) = 0;
+  // Stores a browser's live update; false if this update_id was already stored (a resend).
+  // Throws for an unknown agent.
+  virtual bool StoreLiveUpdate(std::int64_t agent_id, const std::string& update_id,
+                               const std::string& data_json) = 0;
+  // Marks an active agent disconnected and frees its unit; false if it was not active.
+  virtual bool DisconnectAgent(std::int64_t agent_id) = 0;
 };
 
 }  // namespace throng::operator_
