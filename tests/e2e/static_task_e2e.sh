@@ -96,8 +96,32 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 code=$(post request_agent '{"provider_data":{"worker_name":"second-run-worker","agent_registration_id":"s"}}')
-[ "$code" = 200 ] && [ "$(jq -r .data.agent_id "$work/body")" != null ] || fail "second run: $code"
+agent=$(jq -r .data.agent_id "$work/body")
+[ "$code" = 200 ] && [ "$agent" != null ] || fail "second run: $code"
 check "a second run is served once the first has finished"
+
+# Multipart submission with a file (as mephisto-task sends uploads), then the download.
+printf 'hello \x00 upload' >"$work/upload.bin"
+code=$(curl -sS -o "$work/body" -w '%{http_code}' -X POST "$base/submit_task" \
+  -F "USED_AGENT_ID=$agent" -F 'final_string_data={"answer":"with file"}' \
+  -F "client_timestamp=$(date +%s.%N)" -F "attachment=@$work/upload.bin;type=application/octet-stream")
+[ "$code" = 200 ] && [ "$(jq -r .status "$work/body")" = "Submitted!" ] || fail "multipart submit: $code $(cat "$work/body")"
+stored=$(psql "$THRONG_PG_DSN" -tAc "SELECT submission::text FROM agent_data WHERE agent_id = $agent")
+[ "$(jq -r .answer <<<"$stored")" = "with file" ] || fail "multipart submission not stored: $stored"
+file_name=$(jq -r '.files[0].filename' <<<"$stored")
+[ "$(jq -r '.filesByFields.attachment[0].originalname' <<<"$stored")" = upload.bin ] || fail "filesByFields: $stored"
+curl -fsS "$base/download_file/$file_name" -o "$work/downloaded.bin" || fail "download_file"
+cmp -s "$work/upload.bin" "$work/downloaded.bin" || fail "downloaded bytes differ"
+code=$(curl -sS -o /dev/null -w '%{http_code}' "$base/download_file/..%2f..%2fetc%2fpasswd")
+[ "$code" = 404 ] || fail "download_file traversal answered $code"
+code=$(post submit_metadata "{\"USED_AGENT_ID\":\"$agent\",\"metadata\":{\"feedback\":{\"text\":\"nice\"}}}")
+[ "$code" = 200 ] && [ "$(jq -r .status "$work/body")" = "Submitted metadata" ] || fail "submit_metadata: $code"
+[ "$(psql "$THRONG_PG_DSN" -tAc "SELECT metadata->'feedback'->>'text' FROM agent_data WHERE agent_id = $agent")" = nice ] ||
+  fail "metadata not stored"
+code=$(curl -sS -o "$work/body" -w '%{http_code}' -X POST "$base/submit_task" \
+  -H 'Content-Type: multipart/form-data; boundary=zz' --data-binary $'--zz\r\nbroken')
+[ "$code" = 400 ] || fail "malformed multipart answered $code"
+check "multipart submission with a file, download_file, submit_metadata"
 kill -STOP "$op_pid"
 start=$(date +%s%N)
 code=$(post request_agent '{"provider_data":{"worker_name":"late-worker","agent_registration_id":"z"}}')

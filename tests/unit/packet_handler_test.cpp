@@ -38,6 +38,10 @@ class FakeStore final : public TaskStore {
     live_updates.emplace_back(agent_id, update_id, data_json);
     return true;
   }
+  bool StoreMetadata(std::int64_t agent_id, const std::string& metadata_json) override {
+    metadata.emplace_back(agent_id, metadata_json);
+    return agent_id == 11;
+  }
   bool DisconnectAgent(std::int64_t agent_id) override {
     disconnected.push_back(agent_id);
     return true;
@@ -46,6 +50,7 @@ class FakeStore final : public TaskStore {
   RegistrationResult next_registration;
   std::vector<std::tuple<std::int64_t, std::string, std::string>> live_updates;
   std::vector<std::int64_t> disconnected;
+  std::vector<std::pair<std::int64_t, std::string>> metadata;
   SubmitOutcome next_submit = SubmitOutcome::kCompleted;
   bool fail_submit = false;
   std::vector<RegistrationRequest> registrations;
@@ -194,6 +199,21 @@ TEST_F(PacketHandlerTest, DisconnectReachesTheStore) {
   packet.set_agent_id("9");
   EXPECT_FALSE(handler_.Handle(packet));
   EXPECT_EQ(store_.disconnected, std::vector<std::int64_t>{9});
+}
+
+TEST_F(PacketHandlerTest, MetadataIsStoredAndAcknowledgedOrRefusedForUnknownAgents) {
+  auto packet =
+      Packet("submit_metadata", R"({"USED_AGENT_ID":"11","metadata":{"tips":{"text":"x"}}})");
+  packet.set_agent_id("11");
+  auto reply = handler_.Handle(packet);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->packet_type(), "metadata_ack");
+  EXPECT_EQ(json::parse(store_.metadata.at(0).second)["tips"]["text"], "x");
+  packet.set_agent_id("12");
+  reply = handler_.Handle(packet);
+  EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
+  reply = handler_.Handle(Packet("submit_metadata", R"({"metadata":"nope"})"));
+  EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_BAD_REQUEST);
 }
 
 }  // namespace

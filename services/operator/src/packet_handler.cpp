@@ -51,7 +51,8 @@ PacketHandler::PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock
 std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
   const auto& type = request.packet_type();
   bool known = type == "register_agent" || type == "submit_unit" || type == "log_error" ||
-               type == "mephisto_bound_live_update" || type == "disconnect";
+               type == "mephisto_bound_live_update" || type == "disconnect" ||
+               type == "submit_metadata";
   const std::string label = known ? type : "unknown";
   probe_.PacketReceived(label);
   auto start = std::chrono::steady_clock::now();
@@ -77,6 +78,8 @@ std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
       reply = LiveUpdate(request);
     } else if (type == "disconnect") {
       reply = Disconnect(request);
+    } else if (type == "submit_metadata") {
+      reply = SubmitMetadata(request);
     } else {
       reply = MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
                              "unknown packet type '" + type.substr(0, 64) + "'");
@@ -221,6 +224,22 @@ std::optional<v1::Envelope> PacketHandler::Disconnect(const v1::Envelope& reques
     spdlog::info("agent {} disconnected; its unit is offered again", *agent_id);
   }
   return std::nullopt;
+}
+
+std::optional<v1::Envelope> PacketHandler::SubmitMetadata(const v1::Envelope& request) {
+  auto body = ParseObject(request.payload());
+  if (!body || !body->contains("metadata") || !(*body)["metadata"].is_object()) {
+    return MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
+                          "submit_metadata needs a metadata object");
+  }
+  auto agent_id = ParseId(request.agent_id());
+  if (!agent_id || !store_.StoreMetadata(*agent_id, (*body)["metadata"].dump())) {
+    return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
+                          "unknown agent id '" + request.agent_id() + "'");
+  }
+  auto reply = MakeReply(request, "metadata_ack");
+  reply.set_payload(R"({"status":"Submitted metadata"})");
+  return reply;
 }
 
 }  // namespace throng::operator_

@@ -14,6 +14,7 @@ namespace throng::operator_ {
 //   submit_unit    -> submit_ack, after the submission is committed
 //   log_error      -> no reply
 //   mephisto_bound_live_update -> stored once per update_id, no reply
+//   submit_metadata -> metadata_ack, after the metadata is committed
 //   disconnect     -> the agent is marked disconnected and its unit offered again
 // Bad payloads and unknown agents get an ENVELOPE_KIND_ERROR_REPLY. Requests whose
 // deadline has passed are dropped: the router already told the browser it timed out.
@@ -30,6 +31,7 @@ class PacketHandler {
   std::optional<v1::Envelope> LogError(const v1::Envelope& request);
   std::optional<v1::Envelope> LiveUpdate(const v1::Envelope& request);
   std::optional<v1::Envelope> Disconnect(const v1::Envelope& request);
+  std::optional<v1::Envelope> SubmitMetadata(const v1::Envelope& request);
 
   TaskStore& store_;
   OperatorProbe& probe_;

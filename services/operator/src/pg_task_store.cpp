@@ -108,6 +108,18 @@ bool PgTaskStore::DisconnectAgent(std::int64_t agent_id) {
   });
 }
 
+bool PgTaskStore::StoreMetadata(std::int64_t agent_id, const std::string& metadata_json) {
+  return Timed("store_metadata", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto result = tx.exec_params(
+        "UPDATE agent_data SET metadata = COALESCE(metadata, '{}'::jsonb) || $2::jsonb"
+        " WHERE agent_id = $1",
+        agent_id, metadata_json);
+    tx.commit();
+    return result.affected_rows() == 1;
+  });
+}
+
 int PgTaskStore::LaunchUnits(std::int64_t task_run_id) {
   return Timed("launch_units", [&](pqxx::connection& c) {
     pqxx::work tx(c);

@@ -27,6 +27,7 @@ class PgTaskStore final : public TaskStore {
   bool StoreLiveUpdate(std::int64_t agent_id, const std::string& update_id,
                        const std::string& data_json) override;
   bool DisconnectAgent(std::int64_t agent_id) override;
+  bool StoreMetadata(std::int64_t agent_id, const std::string& metadata_json) override;
 
   // Maintenance, run periodically by the operator.
   int LaunchUnits(std::int64_t task_run_id);

@@ -46,6 +46,8 @@ class TaskStore {
   // Throws for an unknown agent.
   virtual bool StoreLiveUpdate(std::int64_t agent_id, const std::string& update_id,
                                const std::string& data_json) = 0;
+  // Merges metadata into the agent's data; false for an unknown agent.
+  virtual bool StoreMetadata(std::int64_t agent_id, const std::string& metadata_json) = 0;
   // Marks an active agent disconnected and frees its unit; false if it was not active.
   virtual bool DisconnectAgent(std::int64_t agent_id) = 0;
 };

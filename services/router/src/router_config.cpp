@@ -10,6 +10,7 @@ Result<RouterConfig> LoadRouterConfig(const ConfigSource& source) {
   config.redis_url = source.GetString("redis_url", config.redis_url);
   config.metrics_prefix = source.GetString("metrics_prefix", config.metrics_prefix);
   config.log_level = source.GetString("log_level", config.log_level);
+  config.upload_dir = source.GetString("upload_dir", config.upload_dir);
   config.log_format = source.GetString("log_format", config.log_format);
 
   auto port = source.GetPort("port", config.port);

@@ -22,6 +22,7 @@ struct RouterConfig {
   // The operator counts as unreachable after this long without a heartbeat.
   std::chrono::milliseconds operator_stale_after{3000};
   std::size_t body_limit = 4 * 1024 * 1024;
+  std::string upload_dir = "/tmp/throng-uploads";  // files submitted with multipart forms
   // WebSocket: largest frame, packets per second per connection (burst twice that),
   // undelivered packets kept per agent, how long a closed socket may take to come back
   // before the agent is reported disconnected, and how stale heartbeats may get.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "multipart_form.hpp"
 #include "static_files.hpp"
 
 namespace throng::router {
@@ -102,6 +103,7 @@ WorkerApi::WorkerApi(boost::asio::io_context& io, const RouterConfig& config, Op
       hub_(hub),
       probe_(probe),
       clock_(clock),
+      uploads_(config.upload_dir),
       random_(std::random_device{}()) {}
 
 std::string WorkerApi::NewRequestId() {
@@ -154,6 +156,10 @@ void WorkerApi::Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> res
     SubmitTask(std::move(request), responder, started);
   } else if (path == "/log_error" && is_post) {
     LogError(std::move(request), responder, started);
+  } else if (path == "/submit_metadata" && is_post) {
+    SubmitMetadata(std::move(request), responder, started);
+  } else if (path.rfind("/download_file/", 0) == 0 && is_get) {
+    DownloadFile(request, path.substr(std::string("/download_file/").size()), responder, started);
   } else if (is_get) {
     ServeStatic(request, path == "/task_index" || path == "/welcome" ? "/index.html" : path,
                 responder, started);
@@ -266,13 +272,14 @@ void WorkerApi::RequestAgent(HttpRequest&& request, const std::shared_ptr<HttpRe
 void WorkerApi::SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
                            Clock_::time_point started) {
   const std::string endpoint = "submit_task";
-  auto content_type = std::string(request[http::field::content_type]);
-  if (content_type.rfind("multipart/", 0) == 0) {
-    Refuse(request, responder, http::status::unsupported_media_type, "multipart",
-           "multipart submissions (file uploads) are not accepted by this router version; "
-           "send JSON",
-           endpoint, started);
-    return;
+  if (MultipartBoundary(std::string(request[http::field::content_type]))) {
+    std::string error;
+    auto converted = MultipartToJson(request, "final_string_data", "final_data", error);
+    if (converted.empty()) {
+      Refuse(request, responder, http::status::bad_request, "multipart", error, endpoint, started);
+      return;
+    }
+    request.body() = std::move(converted);
   }
   auto body = ParseBody(request);
   if (!body) {
@@ -332,6 +339,110 @@ void WorkerApi::LogError(HttpRequest&& request, const std::shared_ptr<HttpRespon
   }
   Answer(responder, JsonResponse(request, http::status::ok, R"({"status":"Error log sent!"})"),
          endpoint, started);
+}
+
+std::string WorkerApi::MultipartToJson(const HttpRequest& request, const std::string& json_field,
+                                       const std::string& data_key, std::string& error) {
+  auto boundary = MultipartBoundary(std::string(request[http::field::content_type]));
+  auto parts = ParseMultipartForm(request.body(), *boundary);
+  if (!parts) {
+    error = "malformed multipart body: " + parts.error().message;
+    return {};
+  }
+  json body = json::object();
+  json data = json::object();
+  json files = json::array();
+  json by_field = json::object();
+  for (const auto& part : *parts) {
+    if (part.is_file()) {
+      auto saved = uploads_.Save(part, clock_.NowMillis());
+      if (!saved) {
+        error = saved.error().message;
+        return {};
+      }
+      files.push_back(*saved);
+      auto without_field = *saved;
+      without_field.erase("fieldname");
+      by_field[part.name].push_back(std::move(without_field));
+    } else if (part.name == json_field) {
+      data = json::parse(part.body, nullptr, false);
+      if (data.is_discarded() || !data.is_object()) {
+        error = json_field + " must be a JSON object (valid UTF-8)";
+        return {};
+      }
+    } else if (part.name == "USED_AGENT_ID" || part.name == "client_timestamp") {
+      body[part.name] = part.body;
+    }
+  }
+  if (body.contains("client_timestamp")) {
+    try {
+      body["client_timestamp"] = std::stod(body["client_timestamp"].get<std::string>());
+    } catch (const std::exception&) {
+      body.erase("client_timestamp");
+    }
+  }
+  data["files"] = std::move(files);
+  data["filesByFields"] = std::move(by_field);
+  body[data_key] = std::move(data);
+  // Field values and file names come from the browser: never let invalid UTF-8 throw.
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void WorkerApi::SubmitMetadata(HttpRequest&& request,
+                               const std::shared_ptr<HttpResponder>& responder,
+                               Clock_::time_point started) {
+  const std::string endpoint = "submit_metadata";
+  if (MultipartBoundary(std::string(request[http::field::content_type]))) {
+    std::string error;
+    auto converted = MultipartToJson(request, "metadata", "metadata", error);
+    if (converted.empty()) {
+      Refuse(request, responder, http::status::bad_request, "multipart", error, endpoint, started);
+      return;
+    }
+    request.body() = std::move(converted);
+  }
+  auto body = ParseBody(request);
+  if (!body) {
+    Refuse(request, responder, http::status::bad_request, "malformed_json",
+           "the body must be a JSON object (valid UTF-8)", endpoint, started);
+    return;
+  }
+  auto agent_id = AgentId(*body);
+  if (!agent_id) {
+    Refuse(request, responder, http::status::bad_request, "missing_field",
+           "USED_AGENT_ID (the agent id from /request_agent) is required", endpoint, started);
+    return;
+  }
+  if (auto metadata = body->find("metadata"); metadata == body->end() || !metadata->is_object()) {
+    Refuse(request, responder, http::status::bad_request, "missing_field",
+           "metadata (an object) is required", endpoint, started);
+    return;
+  }
+  v1::Envelope envelope;
+  envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
+  envelope.set_packet_type("submit_metadata");
+  envelope.set_request_id(NewRequestId());
+  envelope.set_agent_id(*agent_id);
+  envelope.mutable_timestamps()->set_client(ClientTimestamp(*body));
+  envelope.set_payload(std::move(request.body()));
+  Hold(std::move(envelope), request, responder, endpoint, started);
+}
+
+void WorkerApi::DownloadFile(const HttpRequest& request, const std::string& name,
+                             const std::shared_ptr<HttpResponder>& responder,
+                             Clock_::time_point started) {
+  auto decoded = PercentDecode(name);
+  auto path = decoded ? uploads_.PathFor(*decoded) : std::nullopt;
+  if (!path) {
+    Refuse(request, responder, http::status::not_found, "not_found", "no such upload",
+           "download_file", started);
+    return;
+  }
+  std::ifstream in(*path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  Answer(responder, TextResponse(request, http::status::ok, content.str(), ContentTypeFor(*path)),
+         "download_file", started);
 }
 
 void WorkerApi::Hold(v1::Envelope envelope, const HttpRequest& request,
@@ -429,6 +540,9 @@ void WorkerApi::OnOperatorEnvelope(v1::Envelope envelope) {
                        R"(,"router_outgoing_timestamp":)" + json(clock_.NowSeconds()).dump() +
                        R"(,"server_timestamp":)" + json(t.server_outgoing()).dump() + "}";
     Finish(envelope.request_id(), JsonResponse(meta, http::status::ok, std::move(body)));
+  } else if (envelope.packet_type() == "metadata_ack") {
+    Finish(envelope.request_id(),
+           JsonResponse(meta, http::status::ok, R"({"status":"Submitted metadata"})"));
   } else if (envelope.packet_type() == "submit_ack") {
     hub_.Forget(it->second.agent_id);  // its work is done, as Mephisto's router does
     Finish(envelope.request_id(),

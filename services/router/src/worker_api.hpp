@@ -15,6 +15,7 @@
 #include "run_table.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/http_server.hpp"
+#include "upload_store.hpp"
 
 namespace throng::router {
 
@@ -54,6 +55,16 @@ class WorkerApi {
                   std::chrono::steady_clock::time_point started);
   void LogError(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
                 std::chrono::steady_clock::time_point started);
+  void SubmitMetadata(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
+                      std::chrono::steady_clock::time_point started);
+  void DownloadFile(const HttpRequest& request, const std::string& name,
+                    const std::shared_ptr<HttpResponder>& responder,
+                    std::chrono::steady_clock::time_point started);
+  // A multipart submission as Mephisto's JSON body: {USED_AGENT_ID, <data_key>, client_timestamp}
+  // where <data_key> holds the parsed <json_field> plus files/filesByFields. Empty on failure,
+  // with `error` set.
+  std::string MultipartToJson(const HttpRequest& request, const std::string& json_field,
+                              const std::string& data_key, std::string& error);
 
   // Sends `envelope` and holds the HTTP request until the operator answers or time runs out.
   void Hold(v1::Envelope envelope, const HttpRequest& request,
@@ -74,6 +85,7 @@ class WorkerApi {
   RouterProbe& probe_;
   const Clock& clock_;
   RunTable runs_;
+  UploadStore uploads_;
   std::unordered_map<std::string, Held> held_;
   std::mt19937_64 random_;
 };
