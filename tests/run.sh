@@ -2,6 +2,8 @@
 # Runs every test: installs what the tests need, builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer, starts a throwaway PostgreSQL and Redis on random loopback
 # ports, runs ctest (unit, integration, e2e), stops what it started. Non-zero on any failure.
+# Then builds the libFuzzer targets with clang and runs each briefly (THRONG_FUZZ_SECONDS,
+# default 15; 0 skips; skipped too when ctest arguments are given).
 # Usage: tests/run.sh [extra ctest arguments, e.g. -L unit]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,3 +46,8 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 
 cd "$build"
 ctest --output-on-failure -j 2 --timeout 600 "$@"
+
+# Every parser of outside input, fuzzed briefly (tests/fuzz.sh runs longer on demand).
+if [ $# -eq 0 ] && [ "${THRONG_FUZZ_SECONDS:-15}" != 0 ]; then
+  bash "$root/tests/fuzz.sh" "${THRONG_FUZZ_SECONDS:-15}"
+fi

@@ -32,6 +32,8 @@ class OperatorLink {
   // Thread-safe. Stamps router_outgoing and queues the envelope for the link thread.
   void Send(v1::Envelope envelope);
   bool OperatorReachable() const;
+  // Drops envelopes not yet handed to the link thread (for harnesses that never start it).
+  std::size_t DiscardQueued() { return outbox_.Drain().size(); }
   std::int64_t LastBeatMs() const { return last_beat_ms_; }
 
  private:

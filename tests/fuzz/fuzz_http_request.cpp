@@ -1,0 +1,64 @@
+// libFuzzer target: raw bytes as an HTTP request to the router's worker API (Beast's parser
+// with the router's limits, then every endpoint's validation). The operator is unreachable
+// and no run is live, so nothing leaves the process.
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http.hpp>
+#include <cstddef>
+#include <cstdint>
+
+#include "live_hub.hpp"
+#include "operator_link.hpp"
+#include "router_probe.hpp"
+#include "worker_api.hpp"
+
+namespace {
+
+using namespace throng;
+using namespace throng::router;
+
+class DiscardResponder final : public HttpResponder {
+ public:
+  void Send(HttpResponse response) override {
+    if (response.result_int() >= 500 && response.result_int() != 503) __builtin_trap();
+  }
+  const std::string& RemoteAddress() const override { return address_; }
+
+ private:
+  std::string address_ = "fuzzer";
+};
+
+struct Harness {
+  Harness()
+      : registry(),
+        probe(registry),
+        link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), {}),
+        hub(config, link, probe, DefaultClock()),
+        api(io, config, link, hub, probe, DefaultClock()) {
+    config.upload_dir = "/nonexistent/throng-fuzz";  // uploads fail cleanly, nothing written
+  }
+  boost::asio::io_context io;
+  RouterConfig config;
+  prometheus::Registry registry;
+  RouterProbe probe;
+  OperatorLink link;
+  LiveHub hub;
+  WorkerApi api;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static Harness harness;
+  namespace http = boost::beast::http;
+  http::request_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024);
+  parser.header_limit(16 * 1024);
+  parser.eager(true);
+  boost::beast::error_code ec;
+  parser.put(boost::asio::buffer(data, size), ec);
+  if (ec || !parser.is_done()) return 0;
+  harness.api.Handle(parser.release(), std::make_shared<DiscardResponder>());
+  harness.io.poll();
+  harness.link.DiscardQueued();
+  return 0;
+}

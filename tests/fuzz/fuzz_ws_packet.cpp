@@ -1,0 +1,46 @@
+// libFuzzer target: arbitrary WebSocket text frames from one browser connection, through the
+// router's packet handling (JSON, UTF-8, packet types, ids, rate limit).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstddef>
+#include <cstdint>
+
+#include "live_hub.hpp"
+#include "operator_link.hpp"
+#include "router_probe.hpp"
+#include "ws_session.hpp"
+
+namespace {
+
+using namespace throng;
+using namespace throng::router;
+
+struct Harness {
+  Harness()
+      : probe(registry),
+        link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), {}) {}
+  boost::asio::io_context io;
+  RouterConfig config;
+  prometheus::Registry registry;
+  RouterProbe probe;
+  OperatorLink link;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static Harness harness;
+  LiveHub hub(harness.config, harness.link, harness.probe, DefaultClock());  // fresh per input
+  // An unconnected socket: the session never opens, so replies are dropped, but every
+  // frame still goes through the hub's parsing and bookkeeping.
+  auto session = std::make_shared<WsSession>(
+      boost::beast::tcp_stream(boost::asio::ip::tcp::socket(harness.io)), hub,
+      1024 * 1024, 1);
+  std::string frame(reinterpret_cast<const char*>(data), size);
+  hub.OnFrame(session, frame);
+  hub.OnFrame(session, frame);  // the same frame twice: rebinding, queues
+  hub.OnClosed(session.get());
+  hub.Sweep();
+  harness.link.DiscardQueued();
+  return 0;
+}
