@@ -59,6 +59,7 @@ fi
 export THRONG_PG_DSN="postgresql://throng@127.0.0.1:$PG_PORT/throng"
 export THRONG_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 export THRONG_DATA_DIR="$state/data"
+export THRONG_UPLOAD_DIR="$state/uploads"
 
 start operator "$build/bin/throng-operator" --bind "tcp://127.0.0.1:$OPERATOR_PORT" \
   --admin-port "$OPERATOR_ADMIN_PORT"

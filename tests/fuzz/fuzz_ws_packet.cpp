@@ -34,8 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // An unconnected socket: the session never opens, so replies are dropped, but every
   // frame still goes through the hub's parsing and bookkeeping.
   auto session = std::make_shared<WsSession>(
-      boost::beast::tcp_stream(boost::asio::ip::tcp::socket(harness.io)), hub,
-      1024 * 1024, 1);
+      boost::beast::tcp_stream(boost::asio::ip::tcp::socket(harness.io)), hub, 1024 * 1024, 1);
   std::string frame(reinterpret_cast<const char*>(data), size);
   hub.OnFrame(session, frame);
   hub.OnFrame(session, frame);  // the same frame twice: rebinding, queues

@@ -309,5 +309,13 @@ TEST_F(RouterWebsocketTest, BadInputClosesOnlyThatConnectionWithAClearCode) {
   EXPECT_EQ(healthy.Next()["packet_type"], "heartbeat");
 }
 
+TEST_F(RouterWebsocketTest, StopTellsConnectedPagesTheRouterIsGoingAway) {
+  Browser browser(app_->Port());
+  browser.Send(Alive("agent-6"));
+  browser.Next();
+  app_->RequestStop(1);
+  EXPECT_EQ(browser.Next()["closed"], static_cast<int>(websocket::close_code::going_away));
+}
+
 }  // namespace
 }  // namespace throng::router

@@ -40,12 +40,14 @@ std::string LiveHub::Packet(const std::string& type, const std::string& subject_
          R"(,"router_outgoing_timestamp":)" + Dump(clock_.NowSeconds()) + "}";
 }
 
-void LiveHub::OnOpened(const std::shared_ptr<WsSession>&) {
+void LiveHub::OnOpened(const std::shared_ptr<WsSession>& session) {
+  sessions_[session->id()] = session;
   ++connections_;
   probe_.SetWebsocketConnections(static_cast<double>(connections_));
 }
 
 void LiveHub::OnClosed(WsSession* session) {
+  sessions_.erase(session->id());
   if (connections_ > 0) --connections_;
   probe_.SetWebsocketConnections(static_cast<double>(connections_));
   auto it = agents_.find(session->agent_id());
@@ -225,6 +227,15 @@ void LiveHub::Sweep() {
       it = agents_.erase(it);
     } else {
       ++it;
+    }
+  }
+}
+
+void LiveHub::CloseAll() {
+  auto sessions = sessions_;  // closing edits the map
+  for (auto& [id, weak] : sessions) {
+    if (auto session = weak.lock()) {
+      session->Close(websocket_close::going_away, "router shutting down; reconnect");
     }
   }
 }

@@ -37,6 +37,8 @@ class LiveHub {
   void OnOperatorPacket(const v1::Envelope& envelope);
   // Called every second.
   void Sweep();
+  // Tells every open socket the router is going away (close 1001) so pages reconnect elsewhere.
+  void CloseAll();
   // Forget an agent whose work is over (submitted).
   void Forget(const std::string& agent_id);
 
@@ -67,6 +69,7 @@ class LiveHub {
   RouterProbe& probe_;
   const Clock& clock_;
   std::unordered_map<std::string, Agent> agents_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<WsSession>> sessions_;
   std::size_t connections_ = 0;
 };
 

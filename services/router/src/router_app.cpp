@@ -96,11 +96,17 @@ void RouterApp::Tick() {
       spdlog::info("router draining: no new connections, {} held requests to finish",
                    api_->HeldCount());
       http_->Stop();
+      hub_->CloseAll();
       drain_deadline_ = std::chrono::steady_clock::now() + config_.request_timeout;
+      close_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
     stop_handled_ = requested;
   }
-  if (stop_handled_ > 0 && (stop_handled_ > 1 || api_->HeldCount() == 0 ||
+  // Stop once held requests are answered and sockets have seen their close frame (both
+  // bounded: the request timeout, and one second for close handshakes).
+  bool sockets_done =
+      hub_->Connections() == 0 || std::chrono::steady_clock::now() > close_deadline_;
+  if (stop_handled_ > 0 && (stop_handled_ > 1 || (api_->HeldCount() == 0 && sockets_done) ||
                             std::chrono::steady_clock::now() > drain_deadline_)) {
     io_.stop();
     return;

@@ -57,6 +57,7 @@ class RouterApp {
   int ticks_ = 0;
   std::uint64_t next_session_id_ = 0;
   std::chrono::steady_clock::time_point drain_deadline_;
+  std::chrono::steady_clock::time_point close_deadline_;
 };
 
 }  // namespace throng::router
