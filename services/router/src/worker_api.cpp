@@ -272,27 +272,10 @@ void WorkerApi::RequestAgent(HttpRequest&& request, const std::shared_ptr<HttpRe
 void WorkerApi::SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
                            Clock_::time_point started) {
   const std::string endpoint = "submit_task";
-  if (MultipartBoundary(std::string(request[http::field::content_type]))) {
-    std::string error;
-    auto converted = MultipartToJson(request, "final_string_data", "final_data", error);
-    if (converted.empty()) {
-      Refuse(request, responder, http::status::bad_request, "multipart", error, endpoint, started);
-      return;
-    }
-    request.body() = std::move(converted);
-  }
-  auto body = ParseBody(request);
-  if (!body) {
-    Refuse(request, responder, http::status::bad_request, "malformed_json",
-           "the body must be a JSON object (valid UTF-8)", endpoint, started);
-    return;
-  }
-  auto agent_id = AgentId(*body);
-  if (!agent_id) {
-    Refuse(request, responder, http::status::bad_request, "missing_field",
-           "USED_AGENT_ID (the agent id from /request_agent) is required", endpoint, started);
-    return;
-  }
+  std::string agent_id;
+  auto body = ParseAgentBody(request, responder, "final_string_data", "final_data", endpoint,
+                             started, agent_id);
+  if (!body) return;
   if (!body->contains("final_data")) {
     Refuse(request, responder, http::status::bad_request, "missing_field", "final_data is required",
            endpoint, started);
@@ -303,7 +286,7 @@ void WorkerApi::SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResp
   envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
   envelope.set_packet_type("submit_unit");
   envelope.set_request_id(NewRequestId());
-  envelope.set_agent_id(*agent_id);
+  envelope.set_agent_id(agent_id);
   if (run) envelope.set_task_run_id(run->task_run_id());
   envelope.mutable_timestamps()->set_client(ClientTimestamp(*body));
   envelope.set_payload(std::move(request.body()));
@@ -388,16 +371,18 @@ std::string WorkerApi::MultipartToJson(const HttpRequest& request, const std::st
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-void WorkerApi::SubmitMetadata(HttpRequest&& request,
-                               const std::shared_ptr<HttpResponder>& responder,
-                               Clock_::time_point started) {
-  const std::string endpoint = "submit_metadata";
+std::optional<json> WorkerApi::ParseAgentBody(HttpRequest& request,
+                                              const std::shared_ptr<HttpResponder>& responder,
+                                              const std::string& json_field,
+                                              const std::string& data_key,
+                                              const std::string& endpoint,
+                                              Clock_::time_point started, std::string& agent_id) {
   if (MultipartBoundary(std::string(request[http::field::content_type]))) {
     std::string error;
-    auto converted = MultipartToJson(request, "metadata", "metadata", error);
+    auto converted = MultipartToJson(request, json_field, data_key, error);
     if (converted.empty()) {
       Refuse(request, responder, http::status::bad_request, "multipart", error, endpoint, started);
-      return;
+      return std::nullopt;
     }
     request.body() = std::move(converted);
   }
@@ -405,14 +390,26 @@ void WorkerApi::SubmitMetadata(HttpRequest&& request,
   if (!body) {
     Refuse(request, responder, http::status::bad_request, "malformed_json",
            "the body must be a JSON object (valid UTF-8)", endpoint, started);
-    return;
+    return std::nullopt;
   }
-  auto agent_id = AgentId(*body);
-  if (!agent_id) {
+  auto id = AgentId(*body);
+  if (!id) {
     Refuse(request, responder, http::status::bad_request, "missing_field",
            "USED_AGENT_ID (the agent id from /request_agent) is required", endpoint, started);
-    return;
+    return std::nullopt;
   }
+  agent_id = *id;
+  return body;
+}
+
+void WorkerApi::SubmitMetadata(HttpRequest&& request,
+                               const std::shared_ptr<HttpResponder>& responder,
+                               Clock_::time_point started) {
+  const std::string endpoint = "submit_metadata";
+  std::string agent_id;
+  auto body =
+      ParseAgentBody(request, responder, "metadata", "metadata", endpoint, started, agent_id);
+  if (!body) return;
   if (auto metadata = body->find("metadata"); metadata == body->end() || !metadata->is_object()) {
     Refuse(request, responder, http::status::bad_request, "missing_field",
            "metadata (an object) is required", endpoint, started);
@@ -422,7 +419,7 @@ void WorkerApi::SubmitMetadata(HttpRequest&& request,
   envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
   envelope.set_packet_type("submit_metadata");
   envelope.set_request_id(NewRequestId());
-  envelope.set_agent_id(*agent_id);
+  envelope.set_agent_id(agent_id);
   envelope.mutable_timestamps()->set_client(ClientTimestamp(*body));
   envelope.set_payload(std::move(request.body()));
   Hold(std::move(envelope), request, responder, endpoint, started);

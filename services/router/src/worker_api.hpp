@@ -4,6 +4,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -60,6 +62,12 @@ class WorkerApi {
   void DownloadFile(const HttpRequest& request, const std::string& name,
                     const std::shared_ptr<HttpResponder>& responder,
                     std::chrono::steady_clock::time_point started);
+  // The JSON body (converted from multipart if needed) of a request that names its agent in
+  // USED_AGENT_ID; on any problem answers the request with a 400 and returns nullopt.
+  std::optional<nlohmann::json> ParseAgentBody(
+      HttpRequest& request, const std::shared_ptr<HttpResponder>& responder,
+      const std::string& json_field, const std::string& data_key, const std::string& endpoint,
+      std::chrono::steady_clock::time_point started, std::string& agent_id);
   // A multipart submission as Mephisto's JSON body: {USED_AGENT_ID, <data_key>, client_timestamp}
   // where <data_key> holds the parsed <json_field> plus files/filesByFields. Empty on failure,
   // with `error` set.
