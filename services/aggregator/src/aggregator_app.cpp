@@ -42,13 +42,8 @@ Result<void> AggregatorApp::Start() {
   }
   refresher_->Start();
 
-  MetricsPublisherOptions publisher_options;
-  publisher_options.redis_url = config_.redis_url;
-  publisher_options.key_prefix = config_.metrics_prefix;
-  publisher_options.service = "aggregator";
-  publisher_options.instance_id = config_.instance_id;
-  publisher_options.interval = config_.metrics_interval;
-  publisher_ = std::make_unique<MetricsPublisher>(publisher_options, registry_);
+  publisher_ =
+      std::make_unique<MetricsPublisher>(PublisherOptionsFor("aggregator", config_), registry_);
   publisher_->Start();
 
   std::string services;

@@ -79,13 +79,8 @@ Result<void> OperatorApp::Start() {
   });
   if (auto started = admin_->Start(); !started) return started;
 
-  MetricsPublisherOptions publisher_options;
-  publisher_options.redis_url = config_.redis_url;
-  publisher_options.key_prefix = config_.metrics_prefix;
-  publisher_options.service = "operator";
-  publisher_options.instance_id = config_.instance_id;
-  publisher_options.interval = config_.metrics_interval;
-  publisher_ = std::make_unique<MetricsPublisher>(publisher_options, registry_);
+  publisher_ =
+      std::make_unique<MetricsPublisher>(PublisherOptionsFor("operator", config_), registry_);
   publisher_->Start();
   started_ = true;
   spdlog::info("operator {} listening on {} (admin 127.0.0.1:{})", config_.instance_id,

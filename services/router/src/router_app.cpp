@@ -67,13 +67,8 @@ Result<void> RouterApp::Start() {
   });
   if (auto started = admin_->Start(); !started) return started;
 
-  MetricsPublisherOptions publisher_options;
-  publisher_options.redis_url = config_.redis_url;
-  publisher_options.key_prefix = config_.metrics_prefix;
-  publisher_options.service = "router";
-  publisher_options.instance_id = config_.instance_id;
-  publisher_options.interval = config_.metrics_interval;
-  publisher_ = std::make_unique<MetricsPublisher>(publisher_options, registry_);
+  publisher_ =
+      std::make_unique<MetricsPublisher>(PublisherOptionsFor("router", config_), registry_);
   publisher_->Start();
   spdlog::info("router {} serving workers on {}:{} (admin {}:{}), operator {}", config_.instance_id,
                config_.listen_address, http_->Port(), config_.admin_address, admin_->Port(),

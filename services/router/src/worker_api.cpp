@@ -189,8 +189,9 @@ void WorkerApi::ServeStatic(const HttpRequest& request, const std::string& path,
   std::ifstream in(*file, std::ios::binary);
   std::stringstream content;
   content << in.rdbuf();
-  auto response = TextResponse(request, http::status::ok, content.str(), ContentTypeFor(*file));
-  if (ContentTypeFor(*file).rfind("text/html", 0) == 0) {
+  auto content_type = ContentTypeFor(*file);
+  auto response = TextResponse(request, http::status::ok, content.str(), content_type);
+  if (content_type.rfind("text/html", 0) == 0) {
     // Pin the browser to this run for its later absolute-path requests.
     response.set(http::field::set_cookie, std::string(RunTable::kCookieName) + "=" +
                                               run->task_run_id() + "; Path=/; SameSite=Lax");

@@ -1,21 +1,14 @@
 // A real browser (Debian's Chromium, headless) works through the demo task as a person would:
 // the preview, three workers who each read their sentence, pick an answer and submit, and a
 // reload after submitting. Usage: node complete_demo.cjs <router base URL>
-const { chromium } = require("playwright-core");
+const { launchChromium, expect } = require("./chromium.cjs");
 
 const base = process.argv[2];
 const workers = ["browser-1", "browser-2", "browser-3"];
 
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
     const errors = [];
     const preview = await browser.newPage();

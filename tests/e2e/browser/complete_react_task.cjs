@@ -4,7 +4,7 @@
 // reload after submitting. The library's own requests are watched on the wire.
 // Usage: node complete_react_task.cjs <router base URL> <data.jsonl of the launched task>
 const fs = require("fs");
-const { chromium } = require("playwright-core");
+const { launchChromium, expect } = require("./chromium.cjs");
 
 const [base, dataFile] = process.argv.slice(2);
 const workers = ["react-1", "react-2"];
@@ -14,9 +14,6 @@ const workers = ["react-1", "react-2"];
 const wireVersion = "2.0.3";
 const rows = fs.readFileSync(dataFile, "utf8").split("\n").filter((l) => l.trim()).map(JSON.parse);
 
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 // Records every request the page makes to the router: path, query, method, status, bodies.
 function watch(page, errors) {
@@ -54,11 +51,7 @@ async function checkTaskConfig(calls) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
     const errors = [];
     const preview = await browser.newPage();

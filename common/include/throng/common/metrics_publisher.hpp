@@ -23,6 +23,19 @@ struct MetricsPublisherOptions {
   std::chrono::milliseconds redis_timeout{1000};
 };
 
+// The options every service uses: its name plus the redis_url, metrics_prefix, instance_id and
+// metrics_interval fields that each service's config has.
+template <typename Config>
+MetricsPublisherOptions PublisherOptionsFor(const std::string& service, const Config& config) {
+  MetricsPublisherOptions options;
+  options.redis_url = config.redis_url;
+  options.key_prefix = config.metrics_prefix;
+  options.service = service;
+  options.instance_id = config.instance_id;
+  options.interval = config.metrics_interval;
+  return options;
+}
+
 // Every interval, saves a full cumulative snapshot of the registry to Redis:
 //   <prefix>:{<service>}:snap:<instance_id>  STRING, PX = 4 x interval (the heartbeat)
 //   <prefix>:{<service>}:instances           ZSET of instance ids (discovery index)

@@ -1,0 +1,17 @@
+// Shared by the browser tests: Debian's Chromium, headless, without the background network
+// traffic that a closed network refuses.
+const { chromium } = require("playwright-core");
+
+function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+module.exports = { launchChromium, expect };
