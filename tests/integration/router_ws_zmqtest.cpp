@@ -16,6 +16,7 @@
 
 #include "router_app.hpp"
 #include "throng/common/envelope_codec.hpp"
+#include "unique_temp_path.hpp"
 
 namespace throng::router {
 namespace {
@@ -160,7 +161,7 @@ json Alive(const std::string& agent) {
 class RouterWebsocketTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) / "throng_router_ws";
+    dir_ = testing::UniqueTempPath("throng_router_ws");
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ / "index.html") << "<p>hi</p>";
     operator_ = std::make_unique<ScriptedOperator>(dir_.string());

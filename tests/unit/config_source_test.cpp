@@ -6,13 +6,15 @@
 #include <cstdio>
 #include <fstream>
 
+#include "unique_temp_path.hpp"
+
 namespace throng {
 namespace {
 
 class ConfigSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/throng_config_test.yaml";
+    path_ = testing::UniqueTempPath("throng_config_test.yaml").string();
     std::ofstream(path_) << "port: 4000\nredis_url: redis://file:1\nrequest_timeout: 12.5\n";
     unsetenv("THRONG_PORT");
     unsetenv("THRONG_REDIS_URL");

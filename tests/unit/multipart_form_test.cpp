@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "unique_temp_path.hpp"
 #include "upload_store.hpp"
 
 namespace throng::router {
@@ -68,7 +69,7 @@ TEST(MultipartForm, MalformedBodiesAreRefusedWithAReason) {
 }
 
 TEST(UploadStore, SavesUnderAUniqueSafeNameAndServesOnlyItsOwnFiles) {
-  auto dir = std::filesystem::path(::testing::TempDir()) / "throng_uploads_test";
+  auto dir = testing::UniqueTempPath("throng_uploads_test");
   std::filesystem::remove_all(dir);
   UploadStore store(dir.string());
   FormPart part{"photo", "../../etc/passwd", "text/plain", "hello"};

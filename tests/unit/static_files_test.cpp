@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "unique_temp_path.hpp"
+
 namespace throng::router {
 namespace {
 
@@ -13,7 +15,7 @@ namespace fs = std::filesystem;
 class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) / "throng_static_test" / "static";
+    root_ = testing::UniqueTempPath("throng_static_test") / "static";
     fs::create_directories(root_ / "assets");
     std::ofstream(root_ / "index.html") << "<p>index</p>";
     std::ofstream(root_ / "assets" / "app.js") << "1";
