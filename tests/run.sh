@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/deploy/local/services.sh"
 
-throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES chromium
+throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES chromium haproxy
 # Node.js may come from elsewhere than Debian (with its own npm); install Debian's only if absent.
 command -v npm >/dev/null || throng_install_packages nodejs npm
 # Debian starts the packaged servers on install; the tests use their own instances instead.

@@ -25,12 +25,13 @@ throng_install_packages() {
     >/dev/null || throng_die "could not install: ${missing[*]}"
 }
 
-# Prints a TCP port that nothing listens on right now.
+# Prints a TCP port that no socket uses right now. Drawn below Linux's ephemeral range
+# (32768-60999), so outgoing connections of busy tests cannot take it before it is bound.
 throng_free_port() {
   local port
   while :; do
-    port=$(( (RANDOM << 15 | RANDOM) % 20000 + 30000 ))
-    ss -Htln "sport = :$port" 2>/dev/null | grep -q . || { echo "$port"; return; }
+    port=$(( (RANDOM << 15 | RANDOM) % 12000 + 20000 ))
+    ss -Htan "sport = :$port" 2>/dev/null | grep -q . || { echo "$port"; return; }
   done
 }
 

@@ -26,6 +26,9 @@ Options:
   --metrics-interval=<sec>   Seconds between metric snapshots (default 5).
   --instance-id=<id>         This process's id in metrics (default host:pid).
   --db-workers=<n>           Database worker threads (default 4).
+  --drain-timeout=<sec>      After SIGTERM/SIGINT: how long to wait for assigned units to be
+                             submitted before exiting (default 1800). A second signal stops
+                             at once.
   --log-level=<level>        trace, debug, info, warn, error (default info).
   --log-format=<format>      text or json (default text).
 

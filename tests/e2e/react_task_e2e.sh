@@ -9,21 +9,9 @@ BUILD=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 demo="$here/../../examples/static_react_demo"
 
-# Build a copy of the demo in the build tree; npm ci only when the lock file changed.
+source "$here/build_demo_webapp.sh"
 app="$BUILD/react-demo"
-mkdir -p "$app/webapp"
-cp "$demo/task.yaml" "$demo/data.jsonl" "$app/"
-cp "$demo/webapp/package.json" "$demo/webapp/package-lock.json" "$app/webapp/"
-rm -rf "$app/webapp/src" && cp -r "$demo/webapp/src" "$app/webapp/src"
-if ! cmp -s "$app/webapp/package-lock.json" "$app/webapp/node_modules/.package-lock.json.installed"; then
-  (cd "$app/webapp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
-    { echo "FAIL: npm could not install the React demo's packages" >&2; exit 1; }
-  cp "$app/webapp/package-lock.json" "$app/webapp/node_modules/.package-lock.json.installed"
-fi
-rm -rf "$app/webapp/build"
-(cd "$app/webapp" && npm run --silent build >"$app/build.log" 2>&1) ||
-  { cat "$app/build.log" >&2; echo "FAIL: the React demo does not build" >&2; exit 1; }
-[ -s "$app/webapp/build/bundle.js" ] || { echo "FAIL: no bundle.js" >&2; exit 1; }
+build_demo_webapp "$demo" "$app"
 
 export THRONG_E2E_TASK_CONFIG="$app/task.yaml" THRONG_E2E_UNITS=5
 source "$here/stack.sh"

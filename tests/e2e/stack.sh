@@ -1,8 +1,9 @@
 # Starts a complete throng stack for an end-to-end test: a fresh database on the test
 # PostgreSQL, the aggregator, the operator and a router on free loopback ports, and a task run
-# (the static demo unless THRONG_E2E_TASK_CONFIG says otherwise). Source it with BUILD set; it defines base, run_id, op_pid, the ports, work, post()
+# (the static demo unless THRONG_E2E_TASK_CONFIG says otherwise). Source it with BUILD set; it defines base, run_id, op_pid, start_operator, the ports, work, post()
 # and stops everything on exit (keeping the logs of a failed run).
-# Needs THRONG_TEST_PG_DSN and THRONG_TEST_REDIS_URL (tests/run.sh sets them).
+# Needs THRONG_TEST_PG_DSN and THRONG_TEST_REDIS_URL (tests/run.sh sets them);
+# THRONG_E2E_REQUEST_TIMEOUT sets the router's request timeout (default 5 s).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$root/deploy/local/services.sh"
 : "${THRONG_TEST_PG_DSN:?run through tests/run.sh}" "${THRONG_TEST_REDIS_URL:?run through tests/run.sh}"
@@ -14,6 +15,9 @@ pids=()
 stack_cleanup() {
   local status=$?
   for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
+  # One SIGTERM makes the operator wait for assigned units; a second one stops it now.
+  sleep 0.3
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   psql "$THRONG_TEST_PG_DSN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   if [ $status -ne 0 ]; then
@@ -41,13 +45,17 @@ router_admin=$(throng_free_port)
 
 "$BUILD/bin/throng-aggregator" --port "$agg_port" --refresh-interval 1 >"$work/aggregator.log" 2>&1 &
 pids+=($!)
-"$BUILD/bin/throng-operator" --bind "tcp://127.0.0.1:$zmq_port" --admin-port "$op_admin" \
-  >"$work/operator.log" 2>&1 &
-op_pid=$!
-pids+=($op_pid)
+# start_operator: (re)starts the operator on the same ports and database; sets op_pid.
+start_operator() {
+  "$BUILD/bin/throng-operator" --bind "tcp://127.0.0.1:$zmq_port" --admin-port "$op_admin" \
+    >>"$work/operator.log" 2>&1 &
+  op_pid=$!
+  pids+=($op_pid)
+}
+start_operator
 "$BUILD/bin/throng-router" --listen-address 127.0.0.1 --port "$http_port" \
   --operator-endpoint "tcp://127.0.0.1:$zmq_port" --admin-port "$router_admin" \
-  --request-timeout 5 >"$work/router.log" 2>&1 &
+  --request-timeout "${THRONG_E2E_REQUEST_TIMEOUT:-5}" >"$work/router.log" 2>&1 &
 pids+=($!)
 
 throng_wait_http "http://127.0.0.1:$op_admin/readyz" 30 || fail "operator not ready"

@@ -46,8 +46,20 @@ class FakeStore final : public TaskStore {
     disconnected.push_back(agent_id);
     return true;
   }
+  OnboardingSubmission SubmitOnboarding(std::int64_t onboarding_agent_id,
+                                        const std::string& onboarding_data_json) override {
+    onboarding_submissions.emplace_back(onboarding_agent_id, onboarding_data_json);
+    return next_onboarding;
+  }
+  bool DisconnectOnboardingAgent(std::int64_t onboarding_agent_id) override {
+    disconnected_onboarding.push_back(onboarding_agent_id);
+    return true;
+  }
 
   RegistrationResult next_registration;
+  OnboardingSubmission next_onboarding;
+  std::vector<std::pair<std::int64_t, std::string>> onboarding_submissions;
+  std::vector<std::int64_t> disconnected_onboarding;
   std::vector<std::tuple<std::int64_t, std::string, std::string>> live_updates;
   std::vector<std::int64_t> disconnected;
   std::vector<std::pair<std::int64_t, std::string>> metadata;
@@ -214,6 +226,166 @@ TEST_F(PacketHandlerTest, MetadataIsStoredAndAcknowledgedOrRefusedForUnknownAgen
   EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
   reply = handler_.Handle(Packet("submit_metadata", R"({"metadata":"nope"})"));
   EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_BAD_REQUEST);
+}
+
+double CounterValue(prometheus::Registry& registry, const std::string& name,
+                    const std::string& label, const std::string& value) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& pair : metric.label) {
+        if (pair.name == label && pair.value == value) return metric.counter.value;
+      }
+    }
+  }
+  return -1;
+}
+
+TEST_F(PacketHandlerTest, AWorkerWhoMustOnboardGetsAnOnboardingAgentWithTheOnboardingData) {
+  store_.next_registration = {"onboarding", 3, 42, std::nullopt, R"({"question":"2+2?"})"};
+  auto reply = handler_.Handle(Packet(
+      "register_agent", R"({"provider_data":{"worker_name":"w","agent_registration_id":"r"}})"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->packet_type(), "agent_details");
+  EXPECT_EQ(reply->agent_id(), "onboarding_42");
+  auto data = json::parse(reply->payload());
+  EXPECT_EQ(data["agent_id"], "onboarding_42");
+  EXPECT_EQ(data["worker_id"], "3");
+  EXPECT_EQ(data["init_task_data"]["question"], "2+2?");
+  EXPECT_TRUE(data["failure_reason"].is_null());
+  EXPECT_EQ(CounterValue(registry_, "throng_operator_agent_details_responses_total", "response",
+                         "assigned_onboarding"),
+            1);
+  EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
+                         "outcome", "launched"),
+            1);
+
+  // A reload of the onboarding page: the same onboarding agent, counted as a reconnection.
+  store_.next_registration = {"onboarding_reconnection", 3, 42, std::nullopt, R"({"q":1})"};
+  reply = handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
+  EXPECT_EQ(json::parse(reply->payload())["agent_id"], "onboarding_42");
+  EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
+                         "outcome", "launched"),
+            1);
+}
+
+TEST_F(PacketHandlerTest, NotQualifiedWorkersGetMephistosText) {
+  store_.next_registration = {"not_qualified", 3, std::nullopt, std::nullopt, "null"};
+  auto reply =
+      handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
+  ASSERT_TRUE(reply);
+  auto data = json::parse(reply->payload());
+  EXPECT_TRUE(data["agent_id"].is_null());
+  EXPECT_EQ(data["failure_reason"], kNotQualified);
+  EXPECT_EQ(CounterValue(registry_, "throng_operator_agent_details_responses_total", "response",
+                         "not_qualified"),
+            1);
+}
+
+TEST_F(PacketHandlerTest, PassedOnboardingAnswersWithTheRealAgentInTheSameReply) {
+  store_.next_onboarding = {"passed", {"assigned", 3, 11, 5, R"({"text":"row 0"})"}};
+  auto packet =
+      Packet("submit_onboarding", R"({"onboarding_data":{"answer":"4"},"request_id":"req-1"})");
+  packet.set_agent_id("onboarding_42");
+  auto reply = handler_.Handle(packet);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->kind(), v1::ENVELOPE_KIND_PACKET);
+  EXPECT_EQ(reply->packet_type(), "agent_details");
+  EXPECT_EQ(reply->request_id(), "req-1");
+  EXPECT_EQ(reply->agent_id(), "11");
+  auto data = json::parse(reply->payload());
+  EXPECT_EQ(data["request_id"], "req-1");
+  EXPECT_EQ(data["agent_id"], "11");
+  EXPECT_EQ(data["worker_id"], "3");
+  EXPECT_EQ(data["init_task_data"]["text"], "row 0");
+  EXPECT_TRUE(data["failure_reason"].is_null());
+  ASSERT_EQ(store_.onboarding_submissions.size(), 1u);
+  EXPECT_EQ(store_.onboarding_submissions[0].first, 42);
+  EXPECT_EQ(json::parse(store_.onboarding_submissions[0].second), json::parse(R"({"answer":"4"})"));
+  EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
+                         "outcome", "passed"),
+            1);
+
+  // Passed, but the last unit went meanwhile: Mephisto's NO_AVAILABLE_UNITS.
+  store_.next_onboarding = {"passed",
+                            {"no_available_units", 3, std::nullopt, std::nullopt, "null"}};
+  reply = handler_.Handle(packet);
+  data = json::parse(reply->payload());
+  EXPECT_TRUE(data["agent_id"].is_null());
+  EXPECT_EQ(data["failure_reason"], kNoAvailableUnits);
+}
+
+TEST_F(PacketHandlerTest, FailedOnboardingIsNotQualifiedAndARetryIsNotCountedTwice) {
+  store_.next_onboarding = {"failed", {"not_qualified", 3, std::nullopt, std::nullopt, "null"}};
+  auto packet = Packet("submit_onboarding", R"({"onboarding_data":{"answer":"5"}})");
+  packet.set_agent_id("onboarding_42");
+  auto reply = handler_.Handle(packet);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->packet_type(), "agent_details");
+  auto data = json::parse(reply->payload());
+  EXPECT_TRUE(data["agent_id"].is_null());
+  EXPECT_EQ(data["failure_reason"], kNotQualified);
+  store_.next_onboarding = {"decided", {"not_qualified", 3, std::nullopt, std::nullopt, "null"}};
+  reply = handler_.Handle(packet);
+  EXPECT_EQ(json::parse(reply->payload())["failure_reason"], kNotQualified);
+  EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
+                         "outcome", "failed"),
+            1);
+}
+
+TEST_F(PacketHandlerTest, BadOnboardingSubmissionsGetClearErrorsNotCrashes) {
+  struct Case {
+    std::string agent_id;
+    std::string payload;
+    v1::ErrorCode code;
+  };
+  for (const auto& [agent_id, payload, code] : std::vector<Case>{
+           {"onboarding_42", "not json", v1::ERROR_CODE_BAD_REQUEST},
+           {"onboarding_42", R"({"request_id":"r"})", v1::ERROR_CODE_BAD_REQUEST},
+           {"onboarding_42", R"({"onboarding_data":"yes"})", v1::ERROR_CODE_BAD_REQUEST},
+           {"onboarding_42", R"({"onboarding_data":[1]})", v1::ERROR_CODE_BAD_REQUEST},
+           {"onboarding_x", R"({"onboarding_data":{}})", v1::ERROR_CODE_UNKNOWN_AGENT},
+           {"onboarding_", R"({"onboarding_data":{}})", v1::ERROR_CODE_UNKNOWN_AGENT},
+           {"onboarding_-3", R"({"onboarding_data":{}})", v1::ERROR_CODE_UNKNOWN_AGENT},
+           {"onboarding_99999999999999999999", R"({"onboarding_data":{}})",
+            v1::ERROR_CODE_UNKNOWN_AGENT},
+           {"42", R"({"onboarding_data":{}})", v1::ERROR_CODE_UNKNOWN_AGENT},
+           {"", R"({"onboarding_data":{}})", v1::ERROR_CODE_UNKNOWN_AGENT},
+       }) {
+    auto packet = Packet("submit_onboarding", payload);
+    packet.set_agent_id(agent_id);
+    auto reply = handler_.Handle(packet);
+    ASSERT_TRUE(reply) << agent_id << " " << payload;
+    EXPECT_EQ(reply->kind(), v1::ENVELOPE_KIND_ERROR_REPLY) << agent_id << " " << payload;
+    EXPECT_EQ(ErrorOf(*reply).code(), code) << agent_id << " " << payload;
+    EXPECT_FALSE(ErrorOf(*reply).message().empty());
+  }
+  EXPECT_TRUE(store_.onboarding_submissions.empty());
+
+  // A well-formed id the database does not know.
+  store_.next_onboarding = {"none",
+                            {"unknown_agent", std::nullopt, std::nullopt, std::nullopt, "null"}};
+  auto packet = Packet("submit_onboarding", R"({"onboarding_data":{}})");
+  packet.set_agent_id("onboarding_77");
+  auto reply = handler_.Handle(packet);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
+  EXPECT_NE(ErrorOf(*reply).message().find("onboarding_77"), std::string::npos);
+}
+
+TEST_F(PacketHandlerTest, DisconnectedOnboardingAgentsAreToldTheTaskIsMissing) {
+  store_.next_onboarding = {"none", {"agent_missing", 3, std::nullopt, std::nullopt, "null"}};
+  auto packet = Packet("submit_onboarding", R"({"onboarding_data":{"a":1}})");
+  packet.set_agent_id("onboarding_42");
+  auto reply = handler_.Handle(packet);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(json::parse(reply->payload())["failure_reason"], kTaskMissing);
+
+  auto disconnect = Packet("disconnect", "");
+  disconnect.set_agent_id("onboarding_42");
+  EXPECT_FALSE(handler_.Handle(disconnect));
+  EXPECT_EQ(store_.disconnected_onboarding, std::vector<std::int64_t>{42});
+  EXPECT_TRUE(store_.disconnected.empty());
 }
 
 }  // namespace

@@ -2,10 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "embedded_migrations.hpp"
+#include "live_coordinator.hpp"
 #include "migrator.hpp"
+#include "operator_lease.hpp"
 #include "packet_handler.hpp"
 #include "pg_task_store.hpp"
+#include "run_census.hpp"
+#include "shutdown_steps.hpp"
 #include "throng/common/envelope_codec.hpp"
 #include "throng/common/exit_codes.hpp"
 
@@ -15,6 +21,8 @@ namespace {
 
 // A router that has not said anything for this long is considered gone.
 constexpr std::int64_t kRouterSilenceMs = 10'000;
+// The per-run status census scans the live runs' units: every few maintenance rounds.
+constexpr std::int64_t kCensusEveryRounds = 5;
 
 }  // namespace
 
@@ -55,6 +63,30 @@ Result<void> OperatorApp::Start() {
   }
   db_ok_ = true;
 
+  HttpServerOptions admin_options;
+  admin_options.address = config_.admin_address;
+  admin_options.port = static_cast<std::uint16_t>(config_.admin_port);
+  admin_ = std::make_unique<AdminServer>(admin_options, registry_);
+  admin_->SetReadiness([this](std::string& reason) {
+    if (standby_) {
+      reason = "standby: another operator holds the lease on this database";
+      return false;
+    }
+    if (stop_requests_ > 0) {
+      reason = "stopping: finishing in-flight work, handing out no new units";
+      return false;
+    }
+    if (!db_ok_) reason = "PostgreSQL is not reachable";
+    return db_ok_.load();
+  });
+  if (auto started = admin_->Start(); !started) return started;
+
+  if (auto leased = AcquireLease(); !leased) return leased;
+  if (stop_requests_ > 0) {
+    drained_ = true;  // stopped while standing by: nothing was served
+    return {};
+  }
+
   try {
     socket_.set(zmq::sockopt::linger, 0);
     socket_.set(zmq::sockopt::router_mandatory, false);
@@ -69,16 +101,6 @@ Result<void> OperatorApp::Start() {
   for (int i = 0; i < config_.db_workers; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
   maintenance_ = std::thread([this] { MaintenanceLoop(); });
 
-  HttpServerOptions admin_options;
-  admin_options.address = config_.admin_address;
-  admin_options.port = static_cast<std::uint16_t>(config_.admin_port);
-  admin_ = std::make_unique<AdminServer>(admin_options, registry_);
-  admin_->SetReadiness([this](std::string& reason) {
-    if (!db_ok_) reason = "PostgreSQL is not reachable";
-    return db_ok_.load();
-  });
-  if (auto started = admin_->Start(); !started) return started;
-
   publisher_ =
       std::make_unique<MetricsPublisher>(PublisherOptionsFor("operator", config_), registry_);
   publisher_->Start();
@@ -88,15 +110,44 @@ Result<void> OperatorApp::Start() {
   return {};
 }
 
+Result<void> OperatorApp::AcquireLease() {
+  lease_ = std::make_unique<OperatorLease>(config_.pg_dsn, config_.instance_id);
+  bool announced = false;
+  while (stop_requests_ == 0) {
+    try {
+      if (lease_->TryAcquire()) break;
+      if (!announced) {
+        spdlog::info(
+            "standby: operator {} holds the lease on this database; taking over when "
+            "it goes away",
+            lease_->Holder());
+        announced = true;
+      }
+      standby_ = true;
+    } catch (const std::exception& e) {
+      return Fail(std::string("cannot take the operator lease (") + e.what() + ")");
+    }
+    std::unique_lock lock(maintenance_mutex_);
+    maintenance_wake_.wait_for(lock, config_.maintenance_interval,
+                               [this] { return stop_requests_ != 0; });
+  }
+  if (standby_ && stop_requests_ == 0) spdlog::info("the lease is ours: taking over");
+  standby_ = false;
+  return {};
+}
+
 void OperatorApp::RequestStop(int count) {
   int previous = stop_requests_.load();
   while (previous < count && !stop_requests_.compare_exchange_weak(previous, count)) {
   }
+  maintenance_wake_.notify_all();
 }
 
 int OperatorApp::Run() {
   auto next_beat = clock_.NowMillis();
-  while (stop_requests_ == 0) {
+  // One stop request: keep serving until the maintenance thread reports every assigned unit
+  // submitted (or drain_timeout passed); two: stop now.
+  while (stop_requests_ < 2 && !(stop_requests_ == 1 && drained_)) {
     zmq::pollitem_t items[] = {{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0},
                                {nullptr, replies_.fd(), ZMQ_POLLIN, 0}};
     try {
@@ -135,10 +186,11 @@ int OperatorApp::Run() {
   }
 
   spdlog::info("operator stopping: finishing queued packets");
+  const bool now = stop_requests_ > 1;
   {
     std::lock_guard lock(jobs_mutex_);
     workers_stopping_ = true;
-    if (stop_requests_ > 1) jobs_.clear();
+    if (now) jobs_.clear();
   }
   jobs_ready_.notify_all();
   for (auto& worker : workers_) worker.join();
@@ -146,10 +198,21 @@ int OperatorApp::Run() {
   for (auto& reply : replies_.Drain()) Route(reply);
   maintenance_wake_.notify_all();
   if (maintenance_.joinable()) maintenance_.join();
+  if (now && started_) {  // a standby never served: nothing of its own to disconnect
+    try {
+      pqxx::connection connection(config_.pg_dsn);
+      UnlaunchUnits(connection);
+      auto disconnected = DisconnectActiveAgents(connection);
+      spdlog::info("stopped now: {} active agents disconnected; their units will be relaunched",
+                   disconnected);
+    } catch (const std::exception& e) {
+      spdlog::error("could not disconnect active agents: {}", e.what());
+    }
+  }
   if (publisher_) publisher_->Stop();
   if (admin_) admin_->Stop();
   spdlog::info("operator stopped");
-  return kExitOk;
+  return lease_lost_ ? kExitDependency : kExitOk;
 }
 
 void OperatorApp::OnRouterMessage(std::string identity, const zmq::message_t& frame) {
@@ -172,11 +235,10 @@ void OperatorApp::OnRouterMessage(std::string identity, const zmq::message_t& fr
     probe_.EnvelopeRejected("kind");
     return;
   }
-  if (envelope->packet_type() == "alive") {
-    // The agent's socket is on this router now: packets for it go here (R5).
-    if (!envelope->agent_id().empty()) agent_routers_[envelope->agent_id()] = identity;
-    probe_.PacketReceived("alive");
-    return;
+  if (envelope->packet_type() == "alive" && !envelope->agent_id().empty()) {
+    // The agent's socket is on this router now: packets for it go here (R5). A worker then
+    // tells it the agent's status and resends what it missed.
+    agent_routers_[envelope->agent_id()] = identity;
   }
   envelope->mutable_timestamps()->set_server_incoming(clock_.NowSeconds());
   {
@@ -247,6 +309,10 @@ void OperatorApp::WorkerLoop(int index) {
     probe_.DbCall(method, seconds, ok);
   });
   PacketHandler handler(store, probe_, clock_);
+  PgSession live_db(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
+    probe_.DbCall(method, seconds, ok);
+  });
+  LiveCoordinator live(live_db, clock_);
   spdlog::debug("database worker {} started", index);
   while (true) {
     Job job;
@@ -258,8 +324,47 @@ void OperatorApp::WorkerLoop(int index) {
       jobs_.pop_front();
       probe_.SetQueueDepth(static_cast<double>(jobs_.size()));
     }
+    if (LiveCoordinator::Handles(job.envelope)) {
+      for (auto& push : HandleLive(live, job.envelope)) replies_.Push(Job{{}, std::move(push)});
+      continue;
+    }
     auto reply = handler.Handle(job.envelope);
-    if (reply) replies_.Push(Job{std::move(job.identity), std::move(*reply)});
+    if (!reply) continue;
+    std::vector<v1::Envelope> pushes;
+    if (reply->packet_type() == "agent_details") pushes = AfterRegistration(live, *reply);
+    replies_.Push(Job{std::move(job.identity), std::move(*reply)});
+    for (auto& push : pushes) replies_.Push(Job{{}, std::move(push)});
+  }
+}
+
+std::vector<v1::Envelope> OperatorApp::HandleLive(LiveCoordinator& live,
+                                                  const v1::Envelope& packet) {
+  const auto& type = packet.packet_type();
+  probe_.PacketReceived(type);
+  auto start = std::chrono::steady_clock::now();
+  std::string outcome = "ok";
+  std::vector<v1::Envelope> pushes;
+  try {
+    pushes = live.Handle(packet);
+  } catch (const std::exception& e) {
+    // Websocket traffic has nobody waiting for an answer; the page resends on reconnect.
+    outcome = "internal_error";
+    spdlog::error("{} of agent {} failed: {}", type, packet.agent_id().substr(0, 64), e.what());
+  }
+  probe_.PacketProcessed(
+      type, outcome,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return pushes;
+}
+
+std::vector<v1::Envelope> OperatorApp::AfterRegistration(LiveCoordinator& live,
+                                                         v1::Envelope& agent_details) {
+  try {
+    return live.AfterRegistration(agent_details);
+  } catch (const std::exception& e) {
+    // The agent is registered; its page learns its status when its socket says alive.
+    spdlog::error("waiting room entry of agent {} failed: {}", agent_details.agent_id(), e.what());
+    return {};
   }
 }
 
@@ -268,27 +373,21 @@ void OperatorApp::MaintenanceLoop() {
     probe_.DbCall(method, seconds, ok);
   });
   int failures = 0;
-  while (stop_requests_ == 0) {
+  std::int64_t rounds = 0;
+  std::int64_t drain_deadline = 0;
+  while (stop_requests_ < 2 && !drained_) {
+    if (!lease_->StillHeld()) {
+      // Another operator may hold the lease by now: serving on would mean two of us.
+      spdlog::critical("lost the operator lease (its PostgreSQL connection broke); stopping now");
+      lease_lost_ = true;
+      RequestStop(2);
+      break;
+    }
     try {
-      auto timed_out = store.ExpireOverdueAgents();
-      if (timed_out > 0) {
-        probe_.AgentsTimedOut(timed_out);
-        spdlog::info("{} agents exceeded their assignment duration; units offered again",
-                     timed_out);
-      }
-      for (auto run_id : store.CompleteFinishedRuns()) {
-        spdlog::info("task run {} completed: every unit is done", run_id);
-      }
-      auto runs = store.LiveRuns();
-      for (const auto& run : runs) {
-        if (auto launched = store.LaunchUnits(run.task_run_id); launched > 0) {
-          probe_.UnitsLaunched(launched);
-          spdlog::info("task run {}: launched {} units", run.task_run_id, launched);
-        }
-      }
-      {
-        std::lock_guard lock(runs_mutex_);
-        live_runs_ = std::move(runs);
+      if (stop_requests_ == 1) {
+        Drain(store, drain_deadline);
+      } else {
+        Maintain(store, rounds++);
       }
       if (failures > 0) spdlog::info("database reachable again");
       failures = 0;
@@ -299,7 +398,57 @@ void OperatorApp::MaintenanceLoop() {
     }
     std::unique_lock lock(maintenance_mutex_);
     maintenance_wake_.wait_for(lock, config_.maintenance_interval,
-                               [this] { return stop_requests_ != 0; });
+                               [this] { return stop_requests_ >= 2; });
+  }
+}
+
+void OperatorApp::Maintain(PgTaskStore& store, std::int64_t round) {
+  if (auto timed_out = store.ExpireOverdueAgents(); timed_out > 0) {
+    probe_.AgentsTimedOut(timed_out);
+    spdlog::info("{} agents exceeded their assignment duration; units offered again", timed_out);
+  }
+  for (auto run_id : store.CompleteFinishedRuns()) {
+    spdlog::info("task run {} completed: every unit is done", run_id);
+  }
+  auto runs = store.LiveRuns();
+  for (const auto& run : runs) {
+    if (auto launched = store.LaunchUnits(run.task_run_id); launched > 0) {
+      probe_.UnitsLaunched(launched);
+      spdlog::info("task run {}: launched {} units", run.task_run_id, launched);
+    }
+  }
+  {
+    std::lock_guard lock(runs_mutex_);
+    live_runs_ = std::move(runs);
+  }
+  if (round % kCensusEveryRounds == 0) probe_.SetRunCensus(TakeRunCensus(store.Connection()));
+}
+
+void OperatorApp::Drain(PgTaskStore& store, std::int64_t& deadline) {
+  if (deadline == 0) {
+    deadline = clock_.NowMillis() + config_.drain_timeout.count();
+    spdlog::info("draining: no new units are handed out; waiting up to {} s for assigned ones",
+                 config_.drain_timeout.count() / 1000);
+  }
+  // Overdue agents still time out; their units come back as launched and are unlaunched.
+  if (auto timed_out = store.ExpireOverdueAgents(); timed_out > 0) probe_.AgentsTimedOut(timed_out);
+  if (auto unlaunched = UnlaunchUnits(store.Connection()); unlaunched > 0) {
+    spdlog::info("{} launched units put back to created; a restarted operator launches them",
+                 unlaunched);
+  }
+  for (auto run_id : store.CompleteFinishedRuns()) {
+    spdlog::info("task run {} completed: every unit is done", run_id);
+  }
+  auto assigned = AssignedUnits(store.Connection());
+  if (assigned == 0) {
+    spdlog::info("drained: no unit is assigned any more");
+    drained_ = true;
+  } else if (clock_.NowMillis() >= deadline) {
+    spdlog::warn(
+        "drain_timeout reached with {} units still assigned; they stay assigned and a restarted "
+        "operator serves them",
+        assigned);
+    drained_ = true;
   }
 }
 

@@ -12,8 +12,11 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "live_coordinator.hpp"
 #include "operator_config.hpp"
+#include "operator_lease.hpp"
 #include "operator_probe.hpp"
+#include "pg_task_store.hpp"
 #include "task_store.hpp"
 #include "throng/common/admin_server.hpp"
 #include "throng/common/clock.hpp"
@@ -49,12 +52,18 @@ class OperatorApp {
     v1::Envelope envelope;
   };
 
+  // Waits as a standby until this process holds the operator lease (or is told to stop).
+  Result<void> AcquireLease();
   void WorkerLoop(int index);
   void MaintenanceLoop();
+  void Maintain(PgTaskStore& store, std::int64_t round);
+  void Drain(PgTaskStore& store, std::int64_t& deadline);
   void OnRouterMessage(std::string identity, const zmq::message_t& frame);
   void SendBeats();
   void Send(const std::string& identity, const v1::Envelope& envelope);
   void Route(const Job& job);
+  std::vector<v1::Envelope> HandleLive(LiveCoordinator& live, const v1::Envelope& packet);
+  std::vector<v1::Envelope> AfterRegistration(LiveCoordinator& live, v1::Envelope& agent_details);
 
   OperatorConfig config_;
   const Clock& clock_;
@@ -74,6 +83,10 @@ class OperatorApp {
   std::mutex runs_mutex_;
   std::vector<LiveRun> live_runs_;
   std::atomic<bool> db_ok_{false};
+  std::atomic<bool> drained_{false};  // after one stop request: nothing assigned is left
+  std::unique_ptr<OperatorLease> lease_;
+  std::atomic<bool> standby_{false};
+  std::atomic<bool> lease_lost_{false};
   std::thread maintenance_;
   std::mutex maintenance_mutex_;
   std::condition_variable maintenance_wake_;

@@ -20,6 +20,10 @@ Result<OperatorConfig> LoadOperatorConfig(const ConfigSource& source) {
   if (!interval) return tl::unexpected(interval.error());
   config.metrics_interval = *interval;
 
+  auto drain = source.GetSeconds("drain_timeout", 1800.0, 0, 86400);
+  if (!drain) return tl::unexpected(drain.error());
+  config.drain_timeout = *drain;
+
   auto workers = source.GetInt("db_workers", config.db_workers);
   if (!workers) return tl::unexpected(workers.error());
   if (*workers < 1 || *workers > 64) return Fail("db_workers must be 1-64");

@@ -19,6 +19,8 @@ struct OperatorConfig {
   int db_workers = 4;
   std::chrono::milliseconds beat_interval{1000};
   std::chrono::milliseconds maintenance_interval{1000};
+  // After one stop signal: how long to wait for assigned units to be submitted.
+  std::chrono::milliseconds drain_timeout{1'800'000};
   std::string log_level = "info";
   std::string log_format = "text";
 };

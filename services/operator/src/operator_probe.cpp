@@ -30,6 +30,10 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                          .Name("throng_operator_agent_details_responses_total")
                          .Help("Outcome of each agent registration or reconnect")
                          .Register(registry)),
+      onboarding_outcomes_(prometheus::BuildCounter()
+                               .Name("throng_operator_worker_pool_onboarding_outcomes_total")
+                               .Help("Onboardings launched, passed and failed")
+                               .Register(registry)),
       db_seconds_(prometheus::BuildHistogram()
                       .Name("throng_operator_db_latency_seconds")
                       .Help("PostgreSQL call latency, by method")
@@ -61,13 +65,27 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                             .Name("throng_operator_agents_timed_out_total")
                             .Help("Agents that exceeded assignment_duration_in_seconds")
                             .Register(registry)
-                            .Add({})) {
+                            .Add({})),
+      units_by_status_{prometheus::BuildGauge()
+                           .Name("throng_operator_run_units")
+                           .Help("Units of each live task run, by status")
+                           .Register(registry),
+                       {}},
+      agents_by_status_{prometheus::BuildGauge()
+                            .Name("throng_operator_run_agents")
+                            .Help("Agents of each live task run, by status")
+                            .Register(registry),
+                        {}} {
   // Pre-create the series dashboards query, so that zero-valued series exist from the start.
   for (const char* type : {"register_agent", "submit_unit", "log_error"}) {
     packets_received_.Add({{"packet_type", type}});
   }
-  for (const char* response : {"assigned", "reconnection", "no_available_units", "agent_missing"}) {
+  for (const char* response : {"assigned", "reconnection", "no_available_units", "agent_missing",
+                               "not_qualified", "assigned_onboarding"}) {
     agent_details_.Add({{"response", response}});
+  }
+  for (const char* outcome : {"launched", "passed", "failed"}) {
+    onboarding_outcomes_.Add({{"outcome", outcome}});
   }
 }
 
@@ -85,6 +103,10 @@ void OperatorProbe::AgentDetailsResponse(const std::string& response) {
   agent_details_.Add({{"response", response}}).Increment();
 }
 
+void OperatorProbe::OnboardingOutcome(const std::string& outcome) {
+  onboarding_outcomes_.Add({{"outcome", outcome}}).Increment();
+}
+
 void OperatorProbe::DbCall(const char* method, double seconds, bool ok) {
   db_seconds_.Add({{"method", method}}, LatencyBuckets()).Observe(seconds);
   if (!ok) db_errors_.Add({{"method", method}}).Increment();
@@ -98,5 +120,37 @@ void OperatorProbe::SetRouters(double count) { routers_.Set(count); }
 void OperatorProbe::SetQueueDepth(double depth) { queue_depth_.Set(depth); }
 void OperatorProbe::UnitsLaunched(double count) { units_launched_.Increment(count); }
 void OperatorProbe::AgentsTimedOut(double count) { agents_timed_out_.Increment(count); }
+
+void OperatorProbe::SetRunCensus(const RunCensus& census) {
+  SetCounts(units_by_status_, census.units);
+  SetCounts(agents_by_status_, census.agents);
+}
+
+void OperatorProbe::SetCounts(CensusGauges& gauges, const std::vector<StatusCount>& counts) {
+  std::map<SeriesKey, prometheus::Gauge*> now;
+  for (const auto& count : counts) {
+    SeriesKey key{count.task_run_id, count.status};
+    auto found = gauges.series.find(key);
+    auto* gauge = found != gauges.series.end()
+                      ? found->second
+                      : &gauges.family.Add({{"task_run_id", std::to_string(count.task_run_id)},
+                                            {"status", count.status}});
+    gauge->Set(count.count);
+    now.emplace(key, gauge);
+  }
+  // A status nobody is in any more reads 0 while its run is live; an ended run's series go.
+  std::map<std::int64_t, bool> live_runs;
+  for (const auto& count : counts) live_runs[count.task_run_id] = true;
+  for (auto& [key, gauge] : gauges.series) {
+    if (now.count(key)) continue;
+    if (live_runs.count(key.first)) {
+      gauge->Set(0);
+      now.emplace(key, gauge);
+    } else {
+      gauges.family.Remove(gauge);
+    }
+  }
+  gauges.series = std::move(now);
+}
 
 }  // namespace throng::operator_

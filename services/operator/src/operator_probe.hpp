@@ -6,7 +6,11 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <map>
 #include <string>
+#include <utility>
+
+#include "run_census.hpp"
 
 namespace throng::operator_ {
 
@@ -19,12 +23,17 @@ class OperatorProbe {
   void PacketReceived(const std::string& packet_type);
   void PacketProcessed(const std::string& packet_type, const std::string& outcome, double seconds);
   void AgentDetailsResponse(const std::string& response);
+  // launched (an onboarding agent was created) | passed | failed (its answers were checked).
+  void OnboardingOutcome(const std::string& outcome);
   void DbCall(const char* method, double seconds, bool ok);
   void EnvelopeRejected(const std::string& reason);
   void SetRouters(double count);
   void SetQueueDepth(double depth);
   void UnitsLaunched(double count);
   void AgentsTimedOut(double count);
+  // Units and agents of each live run by status; series of runs that ended are removed.
+  // Called from one thread (maintenance).
+  void SetRunCensus(const RunCensus& census);
 
  private:
   prometheus::Registry& registry_;
@@ -32,6 +41,7 @@ class OperatorProbe {
   prometheus::Family<prometheus::Counter>& packets_processed_;
   prometheus::Family<prometheus::Histogram>& processing_seconds_;
   prometheus::Family<prometheus::Counter>& agent_details_;
+  prometheus::Family<prometheus::Counter>& onboarding_outcomes_;
   prometheus::Family<prometheus::Histogram>& db_seconds_;
   prometheus::Family<prometheus::Counter>& db_errors_;
   prometheus::Family<prometheus::Counter>& rejected_;
@@ -39,6 +49,14 @@ class OperatorProbe {
   prometheus::Gauge& queue_depth_;
   prometheus::Counter& units_launched_;
   prometheus::Counter& agents_timed_out_;
+  using SeriesKey = std::pair<std::int64_t, std::string>;  // (task run, status)
+  struct CensusGauges {
+    prometheus::Family<prometheus::Gauge>& family;
+    std::map<SeriesKey, prometheus::Gauge*> series;
+  };
+  void SetCounts(CensusGauges& gauges, const std::vector<StatusCount>& counts);
+  CensusGauges units_by_status_;
+  CensusGauges agents_by_status_;
 };
 
 }  // namespace throng::operator_

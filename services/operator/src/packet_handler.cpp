@@ -5,7 +5,9 @@
 #include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
+#include "database_id.hpp"
 #include "throng/common/envelope_codec.hpp"
 #include "worker_failure_reasons.hpp"
 
@@ -14,13 +16,6 @@ namespace throng::operator_ {
 namespace {
 
 using nlohmann::json;
-
-std::optional<std::int64_t> ParseId(const std::string& text) {
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
-  return value;
-}
 
 std::optional<json> ParseObject(const std::string& payload) {
   auto parsed = json::parse(payload, nullptr, false);
@@ -31,6 +26,21 @@ std::optional<json> ParseObject(const std::string& payload) {
 std::string IdText(const std::optional<std::int64_t>& id) {
   return id ? std::to_string(*id) : std::string();
 }
+
+// Mephisto's ids of onboarding agents; browsers recognise them by this prefix.
+constexpr std::string_view kOnboardingPrefix = "onboarding_";
+
+std::optional<std::int64_t> ParseOnboardingId(const std::string& text) {
+  if (text.rfind(kOnboardingPrefix, 0) != 0) return std::nullopt;
+  return ParseDatabaseId(text.substr(kOnboardingPrefix.size()));
+}
+
+std::string OnboardingIdText(const std::optional<std::int64_t>& id) {
+  return std::string(kOnboardingPrefix) + IdText(id);
+}
+
+// Agent ids inside error texts: bounded, whatever a client sent.
+std::string Quoted(const std::string& text) { return "'" + text.substr(0, 64) + "'"; }
 
 }  // namespace
 
@@ -52,7 +62,7 @@ std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
   const auto& type = request.packet_type();
   bool known = type == "register_agent" || type == "submit_unit" || type == "log_error" ||
                type == "mephisto_bound_live_update" || type == "disconnect" ||
-               type == "submit_metadata";
+               type == "submit_metadata" || type == "submit_onboarding";
   const std::string label = known ? type : "unknown";
   probe_.PacketReceived(label);
   auto start = std::chrono::steady_clock::now();
@@ -80,6 +90,8 @@ std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
       reply = Disconnect(request);
     } else if (type == "submit_metadata") {
       reply = SubmitMetadata(request);
+    } else if (type == "submit_onboarding") {
+      reply = SubmitOnboarding(request);
     } else {
       reply = MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
                              "unknown packet type '" + type.substr(0, 64) + "'");
@@ -110,7 +122,7 @@ std::optional<v1::Envelope> PacketHandler::RegisterAgent(const v1::Envelope& req
     return MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
                           "provider_data.worker_name must be a non-empty string");
   }
-  auto run_id = ParseId(request.task_run_id());
+  auto run_id = ParseDatabaseId(request.task_run_id());
   RegistrationRequest registration;
   registration.task_run_id = run_id.value_or(0);
   registration.worker_name = provider["worker_name"].get<std::string>();
@@ -125,17 +137,31 @@ std::optional<v1::Envelope> PacketHandler::RegisterAgent(const v1::Envelope& req
   } else {
     result.outcome = "unknown_run";
   }
+  if (result.outcome == "onboarding") probe_.OnboardingOutcome("launched");
+  return AgentDetails(request, result);
+}
 
+v1::Envelope PacketHandler::AgentDetails(const v1::Envelope& request,
+                                         const RegistrationResult& result) {
   json data{{"request_id", request.request_id()},
             {"worker_id", result.worker_id ? json(IdText(result.worker_id)) : json(nullptr)},
             {"agent_id", nullptr},
             {"init_task_data", nullptr},
             {"failure_reason", nullptr}};
+  auto init_task_data = [&] {
+    auto parsed = json::parse(result.init_data_json, nullptr, false);
+    return parsed.is_discarded() ? json(nullptr) : parsed;
+  };
   std::string response = result.outcome;
   if (result.outcome == "assigned" || result.outcome == "reconnection") {
     data["agent_id"] = IdText(result.agent_id);
-    data["init_task_data"] = json::parse(result.init_data_json, nullptr, false);
-    if (data["init_task_data"].is_discarded()) data["init_task_data"] = nullptr;
+    data["init_task_data"] = init_task_data();
+  } else if (result.outcome == "onboarding" || result.outcome == "onboarding_reconnection") {
+    data["agent_id"] = OnboardingIdText(result.agent_id);
+    data["init_task_data"] = init_task_data();
+    response = result.outcome == "onboarding" ? "assigned_onboarding" : "reconnection";
+  } else if (result.outcome == "not_qualified") {
+    data["failure_reason"] = kNotQualified;
   } else if (result.outcome == "agent_missing") {
     data["failure_reason"] = kTaskMissing;
   } else {
@@ -151,6 +177,34 @@ std::optional<v1::Envelope> PacketHandler::RegisterAgent(const v1::Envelope& req
   return reply;
 }
 
+std::optional<v1::Envelope> PacketHandler::SubmitOnboarding(const v1::Envelope& request) {
+  auto body = ParseObject(request.payload());
+  if (!body || !body->contains("onboarding_data") || !(*body)["onboarding_data"].is_object()) {
+    return MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
+                          "submit_onboarding needs a JSON object with an onboarding_data object");
+  }
+  std::string agent_text = request.agent_id();
+  if (agent_text.empty() && body->contains("USED_AGENT_ID") &&
+      (*body)["USED_AGENT_ID"].is_string()) {
+    agent_text = (*body)["USED_AGENT_ID"].get<std::string>();
+  }
+  auto onboarding_id = ParseOnboardingId(agent_text);
+  if (!onboarding_id) {
+    return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
+                          Quoted(agent_text) + " is not an onboarding agent id (onboarding_<n>)");
+  }
+  auto submission = store_.SubmitOnboarding(*onboarding_id, (*body)["onboarding_data"].dump());
+  if (submission.registration.outcome == "unknown_agent") {
+    return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
+                          "unknown onboarding agent " + Quoted(agent_text));
+  }
+  if (submission.verdict == "passed" || submission.verdict == "failed") {
+    probe_.OnboardingOutcome(submission.verdict);
+  }
+  // Passed: the real agent (or no work now); failed: NOT_QUALIFIED, as Mephisto answers.
+  return AgentDetails(request, submission.registration);
+}
+
 std::optional<v1::Envelope> PacketHandler::SubmitUnit(const v1::Envelope& request) {
   auto body = ParseObject(request.payload());
   if (!body) {
@@ -161,7 +215,7 @@ std::optional<v1::Envelope> PacketHandler::SubmitUnit(const v1::Envelope& reques
       (*body)["USED_AGENT_ID"].is_string()) {
     agent_text = (*body)["USED_AGENT_ID"].get<std::string>();
   }
-  auto agent_id = ParseId(agent_text);
+  auto agent_id = ParseDatabaseId(agent_text);
   if (!agent_id) {
     return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
                           "unknown agent id '" + agent_text + "'");
@@ -191,12 +245,13 @@ std::optional<v1::Envelope> PacketHandler::LogError(const v1::Envelope& request)
   json error_data = body->contains("error_data") ? (*body)["error_data"]
                     : body->contains("data")     ? (*body)["data"]
                                                  : *body;
-  store_.LogClientError(ParseId(request.task_run_id()), request.agent_id(), error_data.dump());
+  store_.LogClientError(ParseDatabaseId(request.task_run_id()), request.agent_id(),
+                        error_data.dump());
   return std::nullopt;
 }
 
 std::optional<v1::Envelope> PacketHandler::LiveUpdate(const v1::Envelope& request) {
-  auto agent_id = ParseId(request.agent_id());
+  auto agent_id = ParseDatabaseId(request.agent_id());
   auto packet = ParseObject(request.payload());
   if (!agent_id || !packet) {
     spdlog::warn("dropping live update for agent '{}': not a packet for a known agent id",
@@ -219,7 +274,13 @@ std::optional<v1::Envelope> PacketHandler::LiveUpdate(const v1::Envelope& reques
 }
 
 std::optional<v1::Envelope> PacketHandler::Disconnect(const v1::Envelope& request) {
-  auto agent_id = ParseId(request.agent_id());
+  if (auto onboarding_id = ParseOnboardingId(request.agent_id())) {
+    if (store_.DisconnectOnboardingAgent(*onboarding_id)) {
+      spdlog::info("onboarding agent {} disconnected", *onboarding_id);
+    }
+    return std::nullopt;
+  }
+  auto agent_id = ParseDatabaseId(request.agent_id());
   if (agent_id && store_.DisconnectAgent(*agent_id)) {
     spdlog::info("agent {} disconnected; its unit is offered again", *agent_id);
   }
@@ -232,7 +293,7 @@ std::optional<v1::Envelope> PacketHandler::SubmitMetadata(const v1::Envelope& re
     return MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
                           "submit_metadata needs a metadata object");
   }
-  auto agent_id = ParseId(request.agent_id());
+  auto agent_id = ParseDatabaseId(request.agent_id());
   if (!agent_id || !store_.StoreMetadata(*agent_id, (*body)["metadata"].dump())) {
     return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
                           "unknown agent id '" + request.agent_id() + "'");

@@ -10,11 +10,14 @@
 namespace throng::operator_ {
 
 // Turns one packet from a router into store calls and at most one reply:
-//   register_agent -> agent_details (payload: the Mephisto packet's `data` object)
+//   register_agent -> agent_details (payload: the Mephisto packet's `data` object); a worker
+//                     who must onboard first gets the onboarding agent "onboarding_<id>"
 //   submit_unit    -> submit_ack, after the submission is committed
 //   log_error      -> no reply
 //   mephisto_bound_live_update -> stored once per update_id, no reply
 //   submit_metadata -> metadata_ack, after the metadata is committed
+//   submit_onboarding -> agent_details: the answers are checked; a pass gets the real agent
+//                        (or no work), a fail NOT_QUALIFIED
 //   disconnect     -> the agent is marked disconnected and its unit offered again
 // Bad payloads and unknown agents get an ENVELOPE_KIND_ERROR_REPLY. Requests whose
 // deadline has passed are dropped: the router already told the browser it timed out.
@@ -32,6 +35,9 @@ class PacketHandler {
   std::optional<v1::Envelope> LiveUpdate(const v1::Envelope& request);
   std::optional<v1::Envelope> Disconnect(const v1::Envelope& request);
   std::optional<v1::Envelope> SubmitMetadata(const v1::Envelope& request);
+  std::optional<v1::Envelope> SubmitOnboarding(const v1::Envelope& request);
+  // Mephisto's agent_details answering a registration (or an onboarding submission).
+  v1::Envelope AgentDetails(const v1::Envelope& request, const RegistrationResult& result);
 
   TaskStore& store_;
   OperatorProbe& probe_;

@@ -5,63 +5,72 @@
 namespace throng::operator_ {
 
 PgTaskStore::PgTaskStore(std::string dsn, DbObserver observer)
-    : dsn_(std::move(dsn)), observer_(std::move(observer)) {}
+    : session_(std::move(dsn), std::move(observer)) {}
 
-pqxx::connection& PgTaskStore::Connection() {
-  if (!connection_ || !connection_->is_open()) {
-    connection_ = std::make_unique<pqxx::connection>(dsn_);
-  }
-  return *connection_;
-}
+pqxx::connection& PgTaskStore::Connection() { return session_.Connection(); }
 
 template <typename Fn>
 auto PgTaskStore::Timed(const char* method, Fn&& fn) {
-  auto start = std::chrono::steady_clock::now();
-  auto report = [&](bool ok) {
-    if (observer_) {
-      observer_(method,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-                ok);
-    }
-  };
-  try {
-    auto result = fn(Connection());
-    report(true);
-    return result;
-  } catch (const pqxx::broken_connection&) {
-    connection_.reset();  // reconnect next time
-    report(false);
-    throw;
-  } catch (...) {
-    report(false);
-    throw;
-  }
+  return session_.Timed(method, std::forward<Fn>(fn));
 }
+
+namespace {
+
+// A row shaped (outcome, worker_id, agent_id, unit_id, init_data) from `first` on.
+RegistrationResult ReadRegistration(const pqxx::row& row, pqxx::row::size_type first) {
+  RegistrationResult result;
+  result.outcome = row[first].as<std::string>();
+  if (!row[first + 1].is_null()) result.worker_id = row[first + 1].as<std::int64_t>();
+  if (!row[first + 2].is_null()) result.agent_id = row[first + 2].as<std::int64_t>();
+  if (!row[first + 3].is_null()) result.unit_id = row[first + 3].as<std::int64_t>();
+  if (!row[first + 4].is_null()) result.init_data_json = row[first + 4].as<std::string>();
+  return result;
+}
+
+}  // namespace
 
 RegistrationResult PgTaskStore::RegisterAgent(const RegistrationRequest& request) {
   return Timed("register_agent", [&](pqxx::connection& c) {
     pqxx::work tx(c);
+    // The worker-pool rules and the unit reservation, in one round trip.
     auto rows = tx.exec_params(
         "SELECT outcome, worker_id, agent_id, unit_id, init_data::text "
-        "FROM throng_register_agent($1, $2, $3, $4)",
+        "FROM throng_register_worker($1, $2, $3, $4)",
         request.task_run_id, request.worker_name, request.provider_type, request.registration_id);
     tx.commit();
-    RegistrationResult result;
-    const auto& row = rows.at(0);
-    result.outcome = row[0].as<std::string>();
-    if (!row[1].is_null()) result.worker_id = row[1].as<std::int64_t>();
-    if (!row[2].is_null()) result.agent_id = row[2].as<std::int64_t>();
-    if (!row[3].is_null()) result.unit_id = row[3].as<std::int64_t>();
-    if (!row[4].is_null()) result.init_data_json = row[4].as<std::string>();
-    return result;
+    return ReadRegistration(rows.at(0), 0);
+  });
+}
+
+OnboardingSubmission PgTaskStore::SubmitOnboarding(std::int64_t onboarding_agent_id,
+                                                   const std::string& onboarding_data_json) {
+  return Timed("submit_onboarding", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec_params(
+        "SELECT verdict, outcome, worker_id, agent_id, unit_id, init_data::text "
+        "FROM throng_submit_onboarding($1, $2::jsonb)",
+        onboarding_agent_id, onboarding_data_json);
+    tx.commit();
+    return OnboardingSubmission{rows.at(0)[0].as<std::string>(), ReadRegistration(rows.at(0), 1)};
+  });
+}
+
+bool PgTaskStore::DisconnectOnboardingAgent(std::int64_t onboarding_agent_id) {
+  return Timed("disconnect_onboarding_agent", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows =
+        tx.exec_params("SELECT throng_disconnect_onboarding_agent($1)", onboarding_agent_id);
+    tx.commit();
+    return rows.at(0)[0].as<std::string>() == "disconnected";
   });
 }
 
 SubmitOutcome PgTaskStore::SubmitUnit(std::int64_t agent_id, const std::string& submission_json) {
   return Timed("submit_unit", [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto rows =
-        tx.exec_params("SELECT throng_submit_unit($1, $2::jsonb)", agent_id, submission_json);
+    // The submission, and the answer-key check of a screening or gold unit, in one round trip.
+    auto rows = tx.exec_params("SELECT throng_submit_and_validate_unit($1, $2::jsonb)", agent_id,
+                               submission_json);
     tx.commit();
     auto outcome = rows.at(0)[0].as<std::string>();
     if (outcome == "completed") return SubmitOutcome::kCompleted;

@@ -5,12 +5,10 @@
 #include <pqxx/pqxx>
 #include <string>
 
+#include "pg_session.hpp"
 #include "task_store.hpp"
 
 namespace throng::operator_ {
-
-// Observes the duration of each database call: (method, seconds, succeeded).
-using DbObserver = std::function<void(const char* method, double seconds, bool ok)>;
 
 // TaskStore on PostgreSQL through one libpqxx connection (one store per thread). Each hot-path
 // call is a single round trip to a function from the migrations. Reconnects on the next call
@@ -28,6 +26,9 @@ class PgTaskStore final : public TaskStore {
                        const std::string& data_json) override;
   bool DisconnectAgent(std::int64_t agent_id) override;
   bool StoreMetadata(std::int64_t agent_id, const std::string& metadata_json) override;
+  OnboardingSubmission SubmitOnboarding(std::int64_t onboarding_agent_id,
+                                        const std::string& onboarding_data_json) override;
+  bool DisconnectOnboardingAgent(std::int64_t onboarding_agent_id) override;
 
   // Maintenance, run periodically by the operator.
   int LaunchUnits(std::int64_t task_run_id);
@@ -41,9 +42,7 @@ class PgTaskStore final : public TaskStore {
   template <typename Fn>
   auto Timed(const char* method, Fn&& fn);
 
-  std::string dsn_;
-  DbObserver observer_;
-  std::unique_ptr<pqxx::connection> connection_;
+  PgSession session_;
 };
 
 }  // namespace throng::operator_

@@ -30,17 +30,18 @@ Result<std::string> BuildRunFrontend(const TaskRunSpec& spec, std::int64_t task_
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Fail("cannot create '" + dir.string() + "': " + ec.message());
-  // Embedded files are keyed "<blueprint>/<name>" or "providers/<name>".
+  // Embedded files are keyed "<blueprint>/<name>" or "providers/<name>"; every bundle-based
+  // blueprint shares the static_react_task page that loads bundle.js.
+  const std::string page_group = spec.UsesBundle() ? "static_react_task" : spec.blueprint_type;
   for (const auto& [key, content] : EmbeddedFrontendFiles()) {
     auto slash = key.find('/');
     auto group = key.substr(0, slash);
-    if (group != spec.blueprint_type && group != "providers") continue;
+    if (group != page_group && group != "providers") continue;
     auto written = WriteFile(dir / key.substr(slash + 1), content);
     if (!written) return tl::unexpected(written.error());
   }
-  // static_task: the HTML template under its own name; static_react_task: the bundle.
-  auto target = spec.blueprint_type == "static_react_task" ? fs::path("bundle.js")
-                                                           : fs::path(spec.task_source).filename();
+  // static_task: the HTML template under its own name; the others: the bundle.
+  auto target = spec.UsesBundle() ? fs::path("bundle.js") : fs::path(spec.task_source).filename();
   fs::copy_file(spec.task_source, dir / target, fs::copy_options::overwrite_existing, ec);
   if (ec) return Fail("cannot copy '" + spec.task_source + "': " + ec.message());
   if (auto written = WriteFile(dir / "task_config.json", FrontendArgs(spec).dump(2)); !written) {

@@ -6,6 +6,85 @@
 
 namespace throng::operator_ {
 
+namespace {
+
+std::int64_t FindOrCreateQualification(pqxx::work& tx, const std::string& name) {
+  tx.exec_params(
+      "INSERT INTO qualifications (qualification_name) VALUES ($1)"
+      " ON CONFLICT (qualification_name) DO NOTHING",
+      name);
+  return tx
+      .exec_params1("SELECT qualification_id FROM qualifications WHERE qualification_name = $1",
+                    name)[0]
+      .as<std::int64_t>();
+}
+
+// A unit's init_task_data from a data row: as Mephisto's static HTML blueprint, which names
+// its template; a React bundle gets the row as it is.
+nlohmann::json SharedData(const TaskRunSpec& spec, nlohmann::json row) {
+  if (spec.blueprint_type == "static_task") {
+    row["html"] = std::filesystem::path(spec.task_source).filename().string();
+  }
+  return row;
+}
+
+void StoreValidationUnits(pqxx::work& tx, std::int64_t task_run_id, const TaskRunSpec& spec,
+                          const std::string& unit_type, const std::vector<ValidationUnit>& units) {
+  int position = 0;
+  for (const auto& unit : units) {
+    tx.exec_params(
+        "INSERT INTO task_run_validation_units (task_run_id, unit_type, position, data, answers)"
+        " VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)",
+        task_run_id, unit_type, position++, SharedData(spec, unit.data).dump(),
+        unit.answers.dump());
+  }
+}
+
+// Stores the run's worker-pool rules where throng_register_worker reads them. Every named
+// qualification is created now (as Mephisto's find_or_create_qualification), so a requirement
+// always means the same thing: only granted values count.
+void StoreWorkerPoolRules(pqxx::work& tx, std::int64_t task_run_id, const TaskRunSpec& spec) {
+  const auto& rules = spec.worker_pool_rules;
+  int position = 0;
+  for (const auto& requirement : rules.EnforcedRequirements()) {
+    tx.exec_params(
+        "INSERT INTO task_run_qualifications (task_run_id, position, qualification_id,"
+        " comparator, required_value) VALUES ($1, $2, $3, $4, NULLIF($5::jsonb, 'null'))",
+        task_run_id, position++, FindOrCreateQualification(tx, requirement.qualification_name),
+        requirement.comparator, requirement.value.dump());
+  }
+  if (rules.onboarding) {
+    tx.exec_params(
+        "UPDATE task_runs SET onboarding_qualification_id = $2, onboarding_data = $3::jsonb,"
+        " onboarding_answers = $4::jsonb WHERE task_run_id = $1",
+        task_run_id, FindOrCreateQualification(tx, rules.onboarding->qualification),
+        rules.onboarding->data.dump(), rules.onboarding->answers.dump());
+  }
+  if (rules.screening) {
+    tx.exec_params(
+        "UPDATE task_runs SET screening_passed_qualification_id = $2,"
+        " screening_failed_qualification_id = $3, max_screening_units = $4"
+        " WHERE task_run_id = $1",
+        task_run_id, FindOrCreateQualification(tx, rules.screening->passed_qualification),
+        FindOrCreateQualification(tx, rules.block_qualification), rules.screening->max_units);
+    StoreValidationUnits(tx, task_run_id, spec, "screening", rules.screening->units);
+  }
+  if (rules.golds) {
+    const auto& golds = *rules.golds;
+    for (const char* counter : {"-correct-golds", "-wrong-golds", "-completed-count"}) {
+      FindOrCreateQualification(tx, golds.qualification_base + counter);
+    }
+    tx.exec_params(
+        "UPDATE task_runs SET gold_qualification_base = $2, max_gold_units = $3, min_golds = $4,"
+        " max_incorrect_golds = $5 WHERE task_run_id = $1",
+        task_run_id, golds.qualification_base, golds.max_units, golds.min_golds,
+        golds.max_incorrect_golds);
+    StoreValidationUnits(tx, task_run_id, spec, "gold", golds.units);
+  }
+}
+
+}  // namespace
+
 Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec& spec,
                                  const std::string& data_dir) {
   try {
@@ -42,13 +121,10 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
               spec.max_num_concurrent_units, spec.allowed_concurrent, spec.maximum_units_per_worker,
               spec.assignment_duration_in_seconds, FrontendArgs(spec).dump())[0]
             .as<std::int64_t>();
+    StoreWorkerPoolRules(tx, created.task_run_id, spec);
 
-    auto template_name = std::filesystem::path(spec.task_source).filename().string();
     for (const auto& row : spec.rows) {
-      nlohmann::json shared = row;
-      // As Mephisto's static HTML blueprint; a React bundle gets the row as it is.
-      if (spec.blueprint_type == "static_task") shared["html"] = template_name;
-      nlohmann::json assignment_data{{"shared", shared}};
+      nlohmann::json assignment_data{{"shared", SharedData(spec, row)}};
       auto assignment_id =
           tx.exec_params1(
                 "INSERT INTO assignments (task_id, task_run_id, requester_id, task_type,"

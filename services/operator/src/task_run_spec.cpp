@@ -52,9 +52,11 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   if (spec.blueprint_type.empty()) {
     THRONG_READ(spec.blueprint_type, blueprint, "blueprint", "_blueprint_type", std::string());
   }
-  if (spec.blueprint_type != "static_task" && spec.blueprint_type != "static_react_task") {
+  if (spec.blueprint_type != "static_task" && spec.blueprint_type != "static_react_task" &&
+      spec.blueprint_type != "paired_chat") {
     return Fail("blueprint.type '" + spec.blueprint_type +
-                "' is not supported; supported blueprints: static_task, static_react_task");
+                "' is not supported; supported blueprints: static_task, static_react_task, "
+                "paired_chat");
   }
   std::string task_source, data_csv, data_json, data_jsonl;
   THRONG_READ(task_source, blueprint, "blueprint", "task_source", std::string());
@@ -65,7 +67,7 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   if (task_source.empty()) {
     return Fail(
         "blueprint.task_source is required (static_task: the task's HTML template; "
-        "static_react_task: the built bundle.js)");
+        "static_react_task and paired_chat: the built bundle.js)");
   }
   spec.task_source = Resolve(base_dir, task_source);
   if (!fs::is_regular_file(spec.task_source)) {
@@ -79,6 +81,9 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
                                      : !data_json.empty() ? data_json
                                                           : data_jsonl);
   if (spec.units_per_assignment < 1) return Fail("blueprint.units_per_assignment must be >= 1");
+  if (spec.IsLive() && spec.units_per_assignment < 2) {
+    return Fail("blueprint.units_per_assignment must be >= 2 for paired_chat (agents per chat)");
+  }
 
   THRONG_READ(spec.provider_type, provider, "provider", "type", std::string("mock"));
   if (spec.provider_type != "mock" && spec.provider_type != "inhouse") {
@@ -107,6 +112,9 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   if (spec.assignment_duration_in_seconds <= 0) {
     return Fail("task.assignment_duration_in_seconds must be > 0");
   }
+  auto worker_pool_rules = ParseWorkerPoolRules(blueprint, task);
+  if (!worker_pool_rules) return tl::unexpected(worker_pool_rules.error());
+  spec.worker_pool_rules = std::move(*worker_pool_rules);
 
   auto rows = LoadTaskData(spec.data_path);
   if (!rows) return tl::unexpected(rows.error());

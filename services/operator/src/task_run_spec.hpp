@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "throng/common/error.hpp"
+#include "worker_pool_rules.hpp"
 
 namespace throng::operator_ {
 
@@ -17,9 +18,9 @@ struct TaskRunSpec {
   std::string config_path;
   std::string resolved_yaml;  // the config after overrides, stored as the run's init_params
 
-  std::string blueprint_type;  // static_task | static_react_task
+  std::string blueprint_type;  // static_task | static_react_task | paired_chat
   // Absolute path of the HTML template (static_task) or of the built bundle.js
-  // (static_react_task, a page built against the npm package mephisto-task).
+  // (static_react_task and paired_chat: a page built against the npm package mephisto-task).
   std::string task_source;
   std::string data_path;  // absolute path of the CSV/JSON/JSONL data
   int units_per_assignment = 1;
@@ -35,8 +36,15 @@ struct TaskRunSpec {
   int allowed_concurrent = 0;
   int maximum_units_per_worker = 0;
   int assignment_duration_in_seconds = 1800;
+  // Qualifications, block qualification and onboarding (docs/config.md).
+  WorkerPoolRules worker_pool_rules;
 
   std::vector<nlohmann::json> rows;  // one per assignment
+
+  // The page is a bundle.js built against mephisto-task (not an HTML template).
+  bool UsesBundle() const { return blueprint_type != "static_task"; }
+  // Agents of one assignment work together over websockets (waiting room, relayed updates).
+  bool IsLive() const { return blueprint_type == "paired_chat"; }
 };
 
 // Overrides look like task.max_num_concurrent_units=5 (a leading "mephisto." is accepted,

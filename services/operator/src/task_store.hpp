@@ -15,12 +15,25 @@ struct RegistrationRequest {
 };
 
 struct RegistrationResult {
-  // assigned | reconnection | no_available_units | agent_missing | unknown_run
+  // assigned | reconnection | no_available_units | agent_missing | unknown_run |
+  // not_qualified (a qualification requirement, the block qualification or a failed
+  // onboarding) | onboarding | onboarding_reconnection (agent_id is then an onboarding agent's
+  // id and init_data the run's onboarding data)
   std::string outcome;
   std::optional<std::int64_t> worker_id;
   std::optional<std::int64_t> agent_id;
   std::optional<std::int64_t> unit_id;
   std::string init_data_json = "null";
+};
+
+// What submitting onboarding answers led to.
+struct OnboardingSubmission {
+  // passed | failed: this submission was checked against the answer key; decided: an earlier
+  // one was (a retried request); none: nothing was checked (unknown or disconnected agent).
+  std::string verdict;
+  // What the worker is told, as a registration: assigned (the real agent) | reconnection |
+  // no_available_units | unknown_run | not_qualified | agent_missing | unknown_agent.
+  RegistrationResult registration;
 };
 
 enum class SubmitOutcome { kCompleted, kAlreadySubmitted, kUnknownAgent, kNotActive };
@@ -50,6 +63,12 @@ class TaskStore {
   virtual bool StoreMetadata(std::int64_t agent_id, const std::string& metadata_json) = 0;
   // Marks an active agent disconnected and frees its unit; false if it was not active.
   virtual bool DisconnectAgent(std::int64_t agent_id) = 0;
+  // Checks onboarding answers, grants the onboarding qualification (and <qual>-failed on a
+  // fail) and, on a pass, reserves a unit for the worker: one round trip.
+  virtual OnboardingSubmission SubmitOnboarding(std::int64_t onboarding_agent_id,
+                                                const std::string& onboarding_data_json) = 0;
+  // An onboarding page's socket went away for good; false if it was not onboarding.
+  virtual bool DisconnectOnboardingAgent(std::int64_t onboarding_agent_id) = 0;
 };
 
 }  // namespace throng::operator_

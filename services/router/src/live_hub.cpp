@@ -122,7 +122,7 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
     session->Send(
         Packet("update_status", agent_id, Dump(json{{"status", agent.status}}), 0, received));
     while (!agent.queue.empty()) {
-      session->Send(std::move(agent.queue.front()));
+      Write(*session, agent_id, std::move(agent.queue.front()));
       agent.queue.pop_front();
     }
     // Tell the operator which router holds this agent now (replies and updates come here).
@@ -167,16 +167,33 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
          "unknown packet type '" + type.substr(0, 64) + "'");
 }
 
-void LiveHub::Deliver(const std::string&, Agent& agent, std::string packet) {
+void LiveHub::Write(WsSession& session, const std::string& agent_id, Outgoing outgoing) {
+  if (outgoing.delivery_id == 0) {
+    session.Send(std::move(outgoing.packet));
+    return;
+  }
+  // Acknowledged only once written: a frame dropped with its socket is resent by the operator.
+  session.Send(std::move(outgoing.packet), [this, agent_id, delivery_id = outgoing.delivery_id] {
+    v1::Envelope ack;
+    ack.set_kind(v1::ENVELOPE_KIND_PACKET);
+    ack.set_packet_type("live_update_delivered");
+    ack.set_agent_id(agent_id);
+    ack.set_delivery_id(delivery_id);
+    probe_.PacketToOperator("live_update_delivered");
+    link_.Send(std::move(ack));
+  });
+}
+
+void LiveHub::Deliver(const std::string& agent_id, Agent& agent, Outgoing outgoing) {
   if (auto session = agent.session.lock(); session && session->open()) {
-    session->Send(std::move(packet));
+    Write(*session, agent_id, std::move(outgoing));
     return;
   }
   if (agent.queue.size() >= config_.agent_queue_limit) {
-    agent.queue.pop_front();
+    agent.queue.pop_front();  // unacknowledged: the operator still has it
     probe_.Rejected("agent_queue_full");
   }
-  agent.queue.push_back(std::move(packet));
+  agent.queue.push_back(std::move(outgoing));
 }
 
 void LiveHub::OnOperatorPacket(const v1::Envelope& envelope) {
@@ -190,15 +207,17 @@ void LiveHub::OnOperatorPacket(const v1::Envelope& envelope) {
     }
   }
   probe_.PacketFromOperator(envelope.packet_type());
-  Deliver(agent_id, agent,
-          Packet(envelope.packet_type(), agent_id, envelope.payload(),
-                 envelope.timestamps().client(), envelope.timestamps().router_incoming()));
+  Outgoing outgoing{Packet(envelope.packet_type(), agent_id, envelope.payload(),
+                           envelope.timestamps().client(), envelope.timestamps().router_incoming()),
+                    envelope.delivery_id()};
+  Deliver(agent_id, agent, std::move(outgoing));
 }
 
 void LiveHub::ReportDisconnect(const std::string& agent_id, Agent& agent, const char* why) {
   spdlog::info("agent {} disconnected ({})", agent_id, why);
   agent.status = "disconnect";
-  Deliver(agent_id, agent, Packet("update_status", agent_id, R"({"status":"disconnect"})", 0, 0));
+  Deliver(agent_id, agent,
+          Outgoing{Packet("update_status", agent_id, R"({"status":"disconnect"})", 0, 0), 0});
   v1::Envelope envelope;
   envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
   envelope.set_packet_type("disconnect");

@@ -19,8 +19,10 @@ namespace throng::router {
 // cached status) and `heartbeat` (with last_mephisto_ping, the epoch ms of the operator's last
 // heartbeat, so pages notice a dead backend); forwards `mephisto_bound_live_update`; delivers
 // `client_bound_live_update` and `update_status` from the operator, queueing them while the
-// agent has no socket. Sweep() reports agents whose socket stayed closed past the grace period
-// or whose heartbeats stopped as `disconnect`. Lives on the io thread.
+// agent has no socket, and acknowledges each live update written to a socket (the operator
+// resends unacknowledged ones when the agent reappears, possibly on another router). Sweep()
+// reports agents whose socket stayed closed past the grace period or whose heartbeats stopped as
+// `disconnect`. Lives on the io thread.
 class LiveHub {
  public:
   LiveHub(const RouterConfig& config, OperatorLink& link, RouterProbe& probe, const Clock& clock);
@@ -47,18 +49,23 @@ class LiveHub {
   const std::string* CachedStatus(const std::string& agent_id) const;
 
  private:
+  struct Outgoing {
+    std::string packet;
+    std::int64_t delivery_id = 0;  // the operator's id for this update; acknowledged once written
+  };
   struct Agent {
     std::string status = "none";
     std::weak_ptr<WsSession> session;
     std::int64_t last_ping_ms = 0;    // last heartbeat; 0 if it never heartbeated
     std::int64_t socket_lost_ms = 0;  // when its socket closed; 0 while connected
-    std::deque<std::string> queue;    // client-bound packets awaiting a socket
+    std::deque<Outgoing> queue;       // client-bound packets awaiting a socket
   };
 
   void Reject(const std::shared_ptr<WsSession>& session, const std::string& reason,
               boost::beast::websocket::close_code code, const std::string& message);
   void Bind(const std::shared_ptr<WsSession>& session, const std::string& agent_id, Agent& agent);
-  void Deliver(const std::string& agent_id, Agent& agent, std::string packet);
+  void Deliver(const std::string& agent_id, Agent& agent, Outgoing outgoing);
+  void Write(WsSession& session, const std::string& agent_id, Outgoing outgoing);
   void ReportDisconnect(const std::string& agent_id, Agent& agent, const char* why);
   std::string Packet(const std::string& type, const std::string& subject_id,
                      const std::string& data_json, double client_timestamp,

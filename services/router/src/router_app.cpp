@@ -49,8 +49,9 @@ Result<void> RouterApp::Start() {
         api_->Handle(std::move(request), std::move(responder));
       },
       [this](HttpRequest&& request, boost::beast::tcp_stream&& stream) {
-        auto session = std::make_shared<WsSession>(std::move(stream), *hub_, config_.ws_frame_limit,
-                                                   ++next_session_id_);
+        auto session =
+            std::make_shared<WsSession>(std::move(stream), *hub_, config_.ws_frame_limit,
+                                        ++next_session_id_, &probe_, config_.ws_send_queue_limit);
         session->Start(std::move(request));
       });
   if (auto started = http_->Start(); !started) return started;

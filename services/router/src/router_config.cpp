@@ -43,6 +43,11 @@ Result<RouterConfig> LoadRouterConfig(const ConfigSource& source) {
   if (!rate) return tl::unexpected(rate.error());
   if (*rate < 1) return Fail("ws_rate_limit must be at least 1 packet per second");
   config.ws_rate_limit = *rate;
+  auto send_queue =
+      source.GetInt("ws_send_queue_limit", static_cast<long>(config.ws_send_queue_limit));
+  if (!send_queue) return tl::unexpected(send_queue.error());
+  if (*send_queue < 64 * 1024) return Fail("ws_send_queue_limit must be at least 65536 bytes");
+  config.ws_send_queue_limit = static_cast<std::size_t>(*send_queue);
   auto queue = source.GetInt("agent_queue_limit", static_cast<long>(config.agent_queue_limit));
   if (!queue) return tl::unexpected(queue.error());
   if (*queue < 1) return Fail("agent_queue_limit must be at least 1");

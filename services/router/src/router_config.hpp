@@ -17,17 +17,20 @@ struct RouterConfig {
   std::string metrics_prefix = "throng";
   std::chrono::milliseconds metrics_interval{5000};
   std::string instance_id;
-  // How long a held request (/request_agent, /submit_task) waits for the operator.
+  // How long a held request (/request_agent, /submit_onboarding, /submit_task) waits for the
+  // operator.
   std::chrono::milliseconds request_timeout{30000};
   // The operator counts as unreachable after this long without a heartbeat.
   std::chrono::milliseconds operator_stale_after{3000};
   std::size_t body_limit = 4 * 1024 * 1024;
   std::string upload_dir = "/tmp/throng-uploads";  // files submitted with multipart forms
-  // WebSocket: largest frame, packets per second per connection (burst twice that),
-  // undelivered packets kept per agent, how long a closed socket may take to come back
-  // before the agent is reported disconnected, and how stale heartbeats may get.
+  // WebSocket: largest frame, packets per second per connection (burst twice that), bytes
+  // queued for a browser that does not read before its socket is closed, undelivered packets
+  // kept per agent, how long a closed socket may take to come back before the agent is
+  // reported disconnected, and how stale heartbeats may get.
   std::size_t ws_frame_limit = 1024 * 1024;
   double ws_rate_limit = 50;
+  std::size_t ws_send_queue_limit = 8 * 1024 * 1024;
   std::size_t agent_queue_limit = 1000;
   std::chrono::milliseconds reconnect_grace{10000};
   std::chrono::milliseconds heartbeat_stale{15000};

@@ -23,6 +23,10 @@ RouterProbe::RouterProbe(prometheus::Registry& registry)
                         .Name("throng_router_http_request_duration_seconds")
                         .Help("Time from receiving an HTTP request to answering it, by endpoint")
                         .Register(registry)),
+      http_bytes_(prometheus::BuildCounter()
+                      .Name("throng_router_http_bytes_total")
+                      .Help("HTTP body bytes, by direction (in: requests, out: responses)")
+                      .Register(registry)),
       packets_(prometheus::BuildCounter()
                    .Name("throng_router_packets_total")
                    .Help("Packets exchanged with the operator, by packet type and direction")
@@ -44,11 +48,20 @@ RouterProbe::RouterProbe(prometheus::Registry& registry)
                       .Name("throng_router_websocket_packets_total")
                       .Help("WebSocket packets received from browsers, by packet type")
                       .Register(registry)),
+      ws_packets_sent_(prometheus::BuildCounter()
+                           .Name("throng_router_websocket_packets_sent_total")
+                           .Help("WebSocket packets sent to browsers, by packet type")
+                           .Register(registry)),
       ws_connections_(prometheus::BuildGauge()
                           .Name("throng_router_websocket_connections")
                           .Help("Open browser WebSocket connections")
                           .Register(registry)
                           .Add({})),
+      ws_opened_(prometheus::BuildCounter()
+                     .Name("throng_router_websocket_connections_total")
+                     .Help("Browser WebSocket connections accepted")
+                     .Register(registry)
+                     .Add({})),
       held_(prometheus::BuildGauge()
                 .Name("throng_router_held_requests")
                 .Help("HTTP requests waiting for the operator's answer")
@@ -64,7 +77,7 @@ RouterProbe::RouterProbe(prometheus::Registry& registry)
                      .Help("Task runs this router currently serves")
                      .Register(registry)
                      .Add({})) {
-  for (const char* type : {"register_agent", "submit_unit", "log_error"}) {
+  for (const char* type : {"register_agent", "submit_onboarding", "submit_unit", "log_error"}) {
     packets_.Add({{"packet_type", type}, {"direction", "to_operator"}});
   }
   for (const char* type : {"agent_details", "submit_ack"}) {
@@ -75,6 +88,10 @@ RouterProbe::RouterProbe(prometheus::Registry& registry)
 void RouterProbe::HttpRequest(const std::string& endpoint, int status, double seconds) {
   http_requests_.Add({{"endpoint", endpoint}, {"code", std::to_string(status)}}).Increment();
   http_seconds_.Add({{"endpoint", endpoint}}, LatencyBuckets()).Observe(seconds);
+}
+
+void RouterProbe::HttpBytes(const std::string& direction, std::size_t bytes) {
+  http_bytes_.Add({{"direction", direction}}).Increment(static_cast<double>(bytes));
 }
 
 void RouterProbe::PacketToOperator(const std::string& packet_type) {
@@ -91,12 +108,18 @@ void RouterProbe::Rejected(const std::string& reason) {
 
 void RouterProbe::SetWebsocketConnections(double count) { ws_connections_.Set(count); }
 
+void RouterProbe::WebsocketOpened() { ws_opened_.Increment(); }
+
 void RouterProbe::WebsocketBytes(const std::string& direction, std::size_t bytes) {
   ws_bytes_.Add({{"direction", direction}}).Increment(static_cast<double>(bytes));
 }
 
 void RouterProbe::WebsocketPacket(const std::string& packet_type) {
   ws_packets_.Add({{"packet_type", packet_type}}).Increment();
+}
+
+void RouterProbe::WebsocketPacketSent(const std::string& packet_type) {
+  ws_packets_sent_.Add({{"packet_type", packet_type}}).Increment();
 }
 
 void RouterProbe::SetHeldRequests(double count) { held_.Set(count); }

@@ -33,6 +33,29 @@ std::optional<std::string> PercentDecode(const std::string& text) {
   return out;
 }
 
+PathVerdict CheckUrlPath(const std::string& url_path) {
+  auto decoded = PercentDecode(url_path);
+  if (!decoded) return PathVerdict::kMalformed;
+  if (decoded->find('\\') != std::string::npos) return PathVerdict::kTraversal;
+  std::size_t start = 0;
+  while (start <= decoded->size()) {
+    auto end = decoded->find('/', start);
+    if (end == std::string::npos) end = decoded->size();
+    if (decoded->compare(start, end - start, "..") == 0) return PathVerdict::kTraversal;
+    start = end + 1;
+  }
+  return PathVerdict::kSafe;
+}
+
+PathVerdict CheckFileName(const std::string& encoded_name) {
+  auto decoded = PercentDecode(encoded_name);
+  if (!decoded) return PathVerdict::kMalformed;
+  if (decoded->find_first_of("/\\") != std::string::npos || *decoded == "..") {
+    return PathVerdict::kTraversal;
+  }
+  return PathVerdict::kSafe;
+}
+
 std::optional<std::string> ResolveStaticPath(const std::string& root, const std::string& url_path) {
   auto decoded = PercentDecode(url_path);
   if (!decoded || decoded->empty() || (*decoded)[0] != '/') return std::nullopt;

@@ -8,6 +8,7 @@
 
 #include "multipart_form.hpp"
 #include "static_files.hpp"
+#include "utf8.hpp"
 
 namespace throng::router {
 
@@ -18,13 +19,6 @@ using Clock_ = std::chrono::steady_clock;
 
 constexpr const char* kMephistoTaskVersion = "2.0.4";
 constexpr std::size_t kMaxIdLength = 128;
-
-// The request's JSON body as an object, or nullopt (malformed JSON, invalid UTF-8, not an object).
-std::optional<json> ParseBody(const HttpRequest& request) {
-  auto parsed = json::parse(request.body(), nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
-  return parsed;
-}
 
 double ClientTimestamp(const json& body) {
   auto it = body.find("client_timestamp");
@@ -42,6 +36,7 @@ double ClientTimestamp(const json& body) {
 
 // USED_AGENT_ID as text: Mephisto sends strings; numbers are accepted too.
 std::optional<std::string> AgentId(const json& body) {
+  if (!body.is_object()) return std::nullopt;
   auto it = body.find("USED_AGENT_ID");
   if (it == body.end()) return std::nullopt;
   if (it->is_string()) {
@@ -70,6 +65,12 @@ std::string QueryParam(const HttpRequest& request, const std::string& name) {
     }
   }
   return {};
+}
+
+// Endpoints that take a POST; any other method there is refused with 405.
+bool IsPostEndpoint(const std::string& path) {
+  return path == "/request_agent" || path == "/submit_onboarding" || path == "/submit_task" ||
+         path == "/log_error" || path == "/submit_metadata";
 }
 
 HttpRequest MetaOf(const HttpRequest& request) {
@@ -124,6 +125,7 @@ void WorkerApi::Answer(const std::shared_ptr<HttpResponder>& responder, HttpResp
                        const std::string& endpoint, Clock_::time_point started) {
   probe_.HttpRequest(endpoint, static_cast<int>(response.result_int()),
                      std::chrono::duration<double>(Clock_::now() - started).count());
+  probe_.HttpBytes("out", response.body().size());
   responder->Send(std::move(response));
 }
 
@@ -134,8 +136,28 @@ void WorkerApi::Refuse(const HttpRequest& request, const std::shared_ptr<HttpRes
   Answer(responder, JsonError(request, status, message), endpoint, started);
 }
 
+bool WorkerApi::RefuseUnsafePath(PathVerdict verdict, const HttpRequest& request,
+                                 const std::shared_ptr<HttpResponder>& responder,
+                                 const std::string& endpoint, Clock_::time_point started) {
+  switch (verdict) {
+    case PathVerdict::kMalformed:
+      Refuse(request, responder, http::status::bad_request, "malformed_path",
+             "the path has a malformed percent escape or an encoded NUL", endpoint, started);
+      return true;
+    case PathVerdict::kTraversal:
+      // 404 as for any file that is not served; the reason still tells attacks apart.
+      Refuse(request, responder, http::status::not_found, "path_traversal",
+             "the path leaves the directory it is served from", endpoint, started);
+      return true;
+    case PathVerdict::kSafe:
+      break;
+  }
+  return false;
+}
+
 void WorkerApi::Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> responder) {
   auto started = Clock_::now();
+  probe_.HttpBytes("in", request.body().size());
   auto path = PathOf(request);
   auto method = request.method();
   bool is_get = method == http::verb::get || method == http::verb::head;
@@ -152,6 +174,8 @@ void WorkerApi::Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> res
     ServeTaskConfig(request, responder, started);
   } else if (path == "/request_agent" && is_post) {
     RequestAgent(std::move(request), responder, started);
+  } else if (path == "/submit_onboarding" && is_post) {
+    SubmitOnboarding(std::move(request), responder, started);
   } else if (path == "/submit_task" && is_post) {
     SubmitTask(std::move(request), responder, started);
   } else if (path == "/log_error" && is_post) {
@@ -160,19 +184,24 @@ void WorkerApi::Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> res
     SubmitMetadata(std::move(request), responder, started);
   } else if (path.rfind("/download_file/", 0) == 0 && is_get) {
     DownloadFile(request, path.substr(std::string("/download_file/").size()), responder, started);
-  } else if (is_get) {
+  } else if (is_post && !IsPostEndpoint(path)) {
+    Refuse(request, responder, http::status::not_found, "unknown_endpoint",
+           "POST " + path.substr(0, 128) + ": no such endpoint", "other", started);
+  } else if (is_get && !IsPostEndpoint(path)) {
     ServeStatic(request, path == "/task_index" || path == "/welcome" ? "/index.html" : path,
                 responder, started);
   } else {
     Refuse(request, responder, http::status::method_not_allowed, "method",
-           std::string(request.method_string()) + " " + path + " is not supported", "other",
-           started);
+           std::string(request.method_string()).substr(0, 16) + " " + path.substr(0, 128) +
+               " is not supported",
+           "other", started);
   }
 }
 
 void WorkerApi::ServeStatic(const HttpRequest& request, const std::string& path,
                             const std::shared_ptr<HttpResponder>& responder,
                             Clock_::time_point started) {
+  if (RefuseUnsafePath(CheckUrlPath(path), request, responder, "static", started)) return;
   auto cookie = std::string(request[http::field::cookie]);
   const auto* run = runs_.Resolve(cookie);
   if (!run) {
@@ -234,12 +263,8 @@ void WorkerApi::ServeTaskConfig(const HttpRequest& request,
 void WorkerApi::RequestAgent(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
                              Clock_::time_point started) {
   const std::string endpoint = "request_agent";
-  auto body = ParseBody(request);
-  if (!body) {
-    Refuse(request, responder, http::status::bad_request, "malformed_json",
-           "the body must be a JSON object (valid UTF-8)", endpoint, started);
-    return;
-  }
+  auto body = ParseJsonBody(request, responder, endpoint, started);
+  if (!body) return;
   auto provider = body->find("provider_data");
   if (provider == body->end() || !provider->is_object()) {
     Refuse(request, responder, http::status::bad_request, "missing_field",
@@ -274,7 +299,7 @@ void WorkerApi::SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResp
                            Clock_::time_point started) {
   const std::string endpoint = "submit_task";
   std::string agent_id;
-  auto body = ParseAgentBody(request, responder, "final_string_data", "final_data", endpoint,
+  auto body = ParseAgentBody(request, responder, {"final_string_data", "final_data"}, endpoint,
                              started, agent_id);
   if (!body) return;
   if (!body->contains("final_data")) {
@@ -298,12 +323,8 @@ void WorkerApi::SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResp
 void WorkerApi::LogError(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
                          Clock_::time_point started) {
   const std::string endpoint = "log_error";
-  auto body = ParseBody(request);
-  if (!body) {
-    Refuse(request, responder, http::status::bad_request, "malformed_json",
-           "the body must be a JSON object (valid UTF-8)", endpoint, started);
-    return;
-  }
+  auto body = ParseJsonBody(request, responder, endpoint, started);
+  if (!body) return;
   const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
   v1::Envelope envelope;
   envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
@@ -325,13 +346,14 @@ void WorkerApi::LogError(HttpRequest&& request, const std::shared_ptr<HttpRespon
          endpoint, started);
 }
 
-std::string WorkerApi::MultipartToJson(const HttpRequest& request, const std::string& json_field,
-                                       const std::string& data_key, std::string& error) {
+std::optional<json> WorkerApi::MultipartToJson(const HttpRequest& request,
+                                               const std::string& json_field,
+                                               const std::string& data_key, std::string& error) {
   auto boundary = MultipartBoundary(std::string(request[http::field::content_type]));
   auto parts = ParseMultipartForm(request.body(), *boundary);
   if (!parts) {
     error = "malformed multipart body: " + parts.error().message;
-    return {};
+    return std::nullopt;
   }
   json body = json::object();
   json data = json::object();
@@ -342,7 +364,7 @@ std::string WorkerApi::MultipartToJson(const HttpRequest& request, const std::st
       auto saved = uploads_.Save(part, clock_.NowMillis());
       if (!saved) {
         error = saved.error().message;
-        return {};
+        return std::nullopt;
       }
       files.push_back(*saved);
       auto without_field = *saved;
@@ -352,7 +374,7 @@ std::string WorkerApi::MultipartToJson(const HttpRequest& request, const std::st
       data = json::parse(part.body, nullptr, false);
       if (data.is_discarded() || !data.is_object()) {
         error = json_field + " must be a JSON object (valid UTF-8)";
-        return {};
+        return std::nullopt;
       }
     } else if (part.name == "USED_AGENT_ID" || part.name == "client_timestamp") {
       body[part.name] = part.body;
@@ -368,39 +390,99 @@ std::string WorkerApi::MultipartToJson(const HttpRequest& request, const std::st
   data["files"] = std::move(files);
   data["filesByFields"] = std::move(by_field);
   body[data_key] = std::move(data);
-  // Field values and file names come from the browser: never let invalid UTF-8 throw.
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return body;
+}
+
+std::optional<json> WorkerApi::ParseJsonBody(const HttpRequest& request,
+                                             const std::shared_ptr<HttpResponder>& responder,
+                                             const std::string& endpoint,
+                                             Clock_::time_point started) {
+  if (!IsValidUtf8(request.body())) {
+    Refuse(request, responder, http::status::bad_request, "invalid_utf8",
+           "the body is not valid UTF-8", endpoint, started);
+    return std::nullopt;
+  }
+  auto parsed = json::parse(request.body(), nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    Refuse(request, responder, http::status::bad_request, "malformed_json",
+           "the body must be a JSON object", endpoint, started);
+    return std::nullopt;
+  }
+  return parsed;
 }
 
 std::optional<json> WorkerApi::ParseAgentBody(HttpRequest& request,
                                               const std::shared_ptr<HttpResponder>& responder,
-                                              const std::string& json_field,
-                                              const std::string& data_key,
+                                              const AgentBodyShape& shape,
                                               const std::string& endpoint,
                                               Clock_::time_point started, std::string& agent_id) {
+  std::optional<json> body;
   if (MultipartBoundary(std::string(request[http::field::content_type]))) {
     std::string error;
-    auto converted = MultipartToJson(request, json_field, data_key, error);
-    if (converted.empty()) {
+    body = MultipartToJson(request, shape.json_field, shape.data_key, error);
+    if (!body) {
       Refuse(request, responder, http::status::bad_request, "multipart", error, endpoint, started);
       return std::nullopt;
     }
-    request.body() = std::move(converted);
+    if (shape.under_provider_data) {
+      json provider = json::object();
+      if (body->contains("USED_AGENT_ID")) provider["USED_AGENT_ID"] = (*body)["USED_AGENT_ID"];
+      provider[shape.data_key] = std::move((*body)[shape.data_key]);
+      json wrapped{{"provider_data", std::move(provider)}};
+      if (body->contains("client_timestamp")) {
+        wrapped["client_timestamp"] = (*body)["client_timestamp"];
+      }
+      body = std::move(wrapped);
+    }
+    // Field values and file names come from the browser: never let invalid UTF-8 throw.
+    request.body() = body->dump(-1, ' ', false, json::error_handler_t::replace);
+  } else {
+    body = ParseJsonBody(request, responder, endpoint, started);
+    if (!body) return std::nullopt;
   }
-  auto body = ParseBody(request);
-  if (!body) {
-    Refuse(request, responder, http::status::bad_request, "malformed_json",
-           "the body must be a JSON object (valid UTF-8)", endpoint, started);
-    return std::nullopt;
+  const json* holder = &*body;
+  if (shape.under_provider_data) {
+    auto provider = body->find("provider_data");
+    holder = provider == body->end() ? nullptr : &*provider;
   }
-  auto id = AgentId(*body);
+  auto id = holder ? AgentId(*holder) : std::nullopt;
   if (!id) {
     Refuse(request, responder, http::status::bad_request, "missing_field",
-           "USED_AGENT_ID (the agent id from /request_agent) is required", endpoint, started);
+           shape.under_provider_data
+               ? "provider_data.USED_AGENT_ID (the agent id from /request_agent) is required"
+               : "USED_AGENT_ID (the agent id from /request_agent) is required",
+           endpoint, started);
     return std::nullopt;
   }
   agent_id = *id;
   return body;
+}
+
+void WorkerApi::SubmitOnboarding(HttpRequest&& request,
+                                 const std::shared_ptr<HttpResponder>& responder,
+                                 Clock_::time_point started) {
+  const std::string endpoint = "submit_onboarding";
+  std::string agent_id;
+  auto body = ParseAgentBody(request, responder, {"onboarding_data", "onboarding_data", true},
+                             endpoint, started, agent_id);
+  if (!body) return;
+  // Mephisto's router sends provider_data on without USED_AGENT_ID (the agent is the
+  // envelope's), with onboarding_data defaulting to {} and the request id added.
+  json data = std::move((*body)["provider_data"]);
+  data.erase("USED_AGENT_ID");
+  if (!data.contains("onboarding_data")) data["onboarding_data"] = json::object();
+  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  v1::Envelope envelope;
+  envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
+  envelope.set_packet_type("submit_onboarding");
+  envelope.set_request_id(NewRequestId());
+  envelope.set_agent_id(agent_id);
+  if (run) envelope.set_task_run_id(run->task_run_id());
+  envelope.mutable_timestamps()->set_client(ClientTimestamp(*body));
+  data["request_id"] = envelope.request_id();
+  envelope.set_payload(data.dump(-1, ' ', false, json::error_handler_t::replace));
+  // Answered with the operator's agent_details: the real agent, or why there is none.
+  Hold(std::move(envelope), request, responder, endpoint, started);
 }
 
 void WorkerApi::SubmitMetadata(HttpRequest&& request,
@@ -409,7 +491,7 @@ void WorkerApi::SubmitMetadata(HttpRequest&& request,
   const std::string endpoint = "submit_metadata";
   std::string agent_id;
   auto body =
-      ParseAgentBody(request, responder, "metadata", "metadata", endpoint, started, agent_id);
+      ParseAgentBody(request, responder, {"metadata", "metadata"}, endpoint, started, agent_id);
   if (!body) return;
   if (auto metadata = body->find("metadata"); metadata == body->end() || !metadata->is_object()) {
     Refuse(request, responder, http::status::bad_request, "missing_field",
@@ -429,6 +511,9 @@ void WorkerApi::SubmitMetadata(HttpRequest&& request,
 void WorkerApi::DownloadFile(const HttpRequest& request, const std::string& name,
                              const std::shared_ptr<HttpResponder>& responder,
                              Clock_::time_point started) {
+  if (RefuseUnsafePath(CheckFileName(name), request, responder, "download_file", started)) {
+    return;
+  }
   auto decoded = PercentDecode(name);
   auto path = decoded ? uploads_.PathFor(*decoded) : std::nullopt;
   if (!path) {
@@ -529,6 +614,8 @@ void WorkerApi::OnOperatorEnvelope(v1::Envelope envelope) {
   probe_.PacketFromOperator(envelope.packet_type());
   probe_.RoundTrip(it->second.packet_type, envelope.timestamps(), clock_.NowSeconds());
   if (envelope.packet_type() == "agent_details") {
+    // An onboarding agent's work ends with its submission, as in Mephisto's router.
+    if (it->second.packet_type == "submit_onboarding") hub_.Forget(it->second.agent_id);
     const auto& t = envelope.timestamps();
     // The operator's `data` object is spliced in as it arrived, never re-encoded.
     std::string body = R"({"packet_type":"agent_details","subject_id":)" +

@@ -15,6 +15,7 @@
 #include "router_config.hpp"
 #include "router_probe.hpp"
 #include "run_table.hpp"
+#include "static_files.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/http_server.hpp"
 #include "upload_store.hpp"
@@ -22,9 +23,10 @@
 namespace throng::router {
 
 // The browser-facing HTTP side of Mephisto's router: static files, task_config.json,
-// /request_agent and /submit_task (held until the operator answers, bounded by the request
-// timeout, failing at once when the operator is unreachable), /log_error, /is_alive,
-// /get_timestamp. Everything runs on the io thread; operator envelopes are posted to it.
+// /request_agent, /submit_onboarding and /submit_task (held until the operator answers, bounded
+// by the request timeout, failing at once when the operator is unreachable), /log_error,
+// /is_alive, /get_timestamp. Refuses bad input with a 4xx JSON error counted by reason.
+// Everything runs on the io thread; operator envelopes are posted to it.
 class WorkerApi {
  public:
   WorkerApi(boost::asio::io_context& io, const RouterConfig& config, OperatorLink& link,
@@ -53,6 +55,8 @@ class WorkerApi {
                        std::chrono::steady_clock::time_point started);
   void RequestAgent(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
                     std::chrono::steady_clock::time_point started);
+  void SubmitOnboarding(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
+                        std::chrono::steady_clock::time_point started);
   void SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
                   std::chrono::steady_clock::time_point started);
   void LogError(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder,
@@ -62,17 +66,35 @@ class WorkerApi {
   void DownloadFile(const HttpRequest& request, const std::string& name,
                     const std::shared_ptr<HttpResponder>& responder,
                     std::chrono::steady_clock::time_point started);
-  // The JSON body (converted from multipart if needed) of a request that names its agent in
-  // USED_AGENT_ID; on any problem answers the request with a 400 and returns nullopt.
-  std::optional<nlohmann::json> ParseAgentBody(
-      HttpRequest& request, const std::shared_ptr<HttpResponder>& responder,
-      const std::string& json_field, const std::string& data_key, const std::string& endpoint,
-      std::chrono::steady_clock::time_point started, std::string& agent_id);
+  // The body as a JSON object; otherwise answers with a 400 (invalid_utf8 or malformed_json)
+  // and returns nullopt.
+  std::optional<nlohmann::json> ParseJsonBody(const HttpRequest& request,
+                                              const std::shared_ptr<HttpResponder>& responder,
+                                              const std::string& endpoint,
+                                              std::chrono::steady_clock::time_point started);
+  // How a request that acts for an agent is shaped: a multipart form's JSON field
+  // `json_field` becomes `data_key` of the JSON body, and USED_AGENT_ID sits at the top
+  // (submit_task, submit_metadata) or inside provider_data (submit_onboarding).
+  struct AgentBodyShape {
+    std::string json_field;
+    std::string data_key;
+    bool under_provider_data = false;
+  };
+  // The JSON body (converted from multipart if needed, in which case request.body() is
+  // replaced by the JSON) of a request that names its agent in USED_AGENT_ID; on any problem
+  // answers the request with a 400 and returns nullopt.
+  std::optional<nlohmann::json> ParseAgentBody(HttpRequest& request,
+                                               const std::shared_ptr<HttpResponder>& responder,
+                                               const AgentBodyShape& shape,
+                                               const std::string& endpoint,
+                                               std::chrono::steady_clock::time_point started,
+                                               std::string& agent_id);
   // A multipart submission as Mephisto's JSON body: {USED_AGENT_ID, <data_key>, client_timestamp}
-  // where <data_key> holds the parsed <json_field> plus files/filesByFields. Empty on failure,
+  // where <data_key> holds the parsed <json_field> plus files/filesByFields. Nullopt on failure,
   // with `error` set.
-  std::string MultipartToJson(const HttpRequest& request, const std::string& json_field,
-                              const std::string& data_key, std::string& error);
+  std::optional<nlohmann::json> MultipartToJson(const HttpRequest& request,
+                                                const std::string& json_field,
+                                                const std::string& data_key, std::string& error);
 
   // Sends `envelope` and holds the HTTP request until the operator answers or time runs out.
   void Hold(v1::Envelope envelope, const HttpRequest& request,
@@ -84,6 +106,10 @@ class WorkerApi {
   void Refuse(const HttpRequest& request, const std::shared_ptr<HttpResponder>& responder,
               http::status status, const std::string& reason, const std::string& message,
               const std::string& endpoint, std::chrono::steady_clock::time_point started);
+  // Answers a request whose path failed CheckUrlPath/CheckFileName; false if it is safe.
+  bool RefuseUnsafePath(PathVerdict verdict, const HttpRequest& request,
+                        const std::shared_ptr<HttpResponder>& responder,
+                        const std::string& endpoint, std::chrono::steady_clock::time_point started);
   std::string NewRequestId();
 
   boost::asio::io_context& io_;

@@ -4,17 +4,43 @@
 
 #include <algorithm>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <string_view>
 
 #include "live_hub.hpp"
+#include "router_probe.hpp"
 
 namespace throng::router {
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
+namespace {
+
+// The packet type of a frame for the sent-packets counter. Every frame the router writes is
+// built by the hub and starts with its packet_type, so no JSON parsing is needed; anything
+// unexpected is counted as "other" to keep the label set small.
+std::string SentPacketType(const std::string& frame) {
+  constexpr std::string_view kPrefix = R"({"packet_type":")";
+  if (frame.compare(0, kPrefix.size(), kPrefix) != 0) return "other";
+  auto end = frame.find('"', kPrefix.size());
+  if (end == std::string::npos) return "other";
+  auto type = frame.substr(kPrefix.size(), end - kPrefix.size());
+  if (type == "update_status" || type == "heartbeat" || type == "client_bound_live_update") {
+    return type;
+  }
+  return "other";
+}
+
+}  // namespace
+
 WsSession::WsSession(beast::tcp_stream&& stream, LiveHub& hub, std::size_t frame_limit,
-                     std::uint64_t id)
-    : ws_(std::move(stream)), hub_(hub), id_(id) {
+                     std::uint64_t id, RouterProbe* probe, std::size_t send_queue_limit)
+    : ws_(std::move(stream)),
+      hub_(hub),
+      id_(id),
+      probe_(probe),
+      send_queue_limit_(send_queue_limit),
+      close_deadline_(ws_.get_executor()) {
   ws_.read_message_max(frame_limit);
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
@@ -29,15 +55,29 @@ void WsSession::Start(HttpRequest request) {
       return;
     }
     self->open_ = true;
+    if (self->probe_) self->probe_->WebsocketOpened();
     self->hub_.OnOpened(self);
     self->Read();
   });
 }
 
+void WsSession::Rejected(const char* reason) {
+  if (probe_) probe_->Rejected(reason);
+  spdlog::debug("websocket {} refused: {}", id_, reason);
+}
+
 void WsSession::Read() {
   ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec) {
-      if (ec == websocket::error::message_too_big) self->hub_.OnOversized(self);
+      // Beast has already answered these with a close frame: 1009 (too big), 1007 (invalid
+      // UTF-8 in a text frame) or 1002 (any other protocol violation).
+      if (ec == websocket::error::message_too_big) {
+        self->hub_.OnOversized(self);
+      } else if (ec == websocket::error::bad_frame_payload) {
+        self->Rejected("invalid_utf8");
+      } else if (ec == websocket::condition::protocol_violation) {
+        self->Rejected("protocol_error");
+      }
       self->Closed();
       return;
     }
@@ -53,9 +93,21 @@ void WsSession::Read() {
   });
 }
 
-void WsSession::Send(std::string text) {
+void WsSession::Send(std::string text, std::function<void()> on_written) {
   if (!open_ || closing_) return;
-  outbox_.push_back(std::move(text));
+  outbox_bytes_ += text.size();
+  outbox_.push_back(Frame{std::move(text), std::move(on_written)});
+  // Only frames behind the one in flight count as backlog, so one large frame always goes.
+  if (outbox_.size() > 1 && outbox_bytes_ - outbox_.front().text.size() > send_queue_limit_) {
+    Rejected("slow_consumer");
+    spdlog::info("closing websocket {} (agent '{}'): {} bytes unread, limit {}", id_, agent_id_,
+                 outbox_bytes_, send_queue_limit_);
+    // The frame being written must stay alive until its write completes; the rest is freed.
+    outbox_.erase(outbox_.begin() + 1, outbox_.end());
+    outbox_bytes_ = outbox_.front().text.size();
+    Close(websocket::close_code::policy_error, "slow consumer: not reading; reconnect");
+    return;
+  }
   if (!writing_) Write();
 }
 
@@ -66,7 +118,7 @@ void WsSession::Write() {
   }
   writing_ = true;
   ws_.text(true);
-  ws_.async_write(beast::net::buffer(outbox_.front()),
+  ws_.async_write(beast::net::buffer(outbox_.front().text),
                   [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
                     if (ec) {
                       self->writing_ = false;
@@ -74,7 +126,13 @@ void WsSession::Write() {
                       return;
                     }
                     self->hub_.OnBytesSent(bytes);
+                    if (self->probe_) {
+                      self->probe_->WebsocketPacketSent(SentPacketType(self->outbox_.front().text));
+                    }
+                    auto written = std::move(self->outbox_.front());
+                    self->outbox_bytes_ -= written.text.size();
                     self->outbox_.pop_front();
+                    if (written.on_written) written.on_written();
                     self->Write();
                   });
 }
@@ -84,11 +142,20 @@ void WsSession::Close(websocket::close_code code, const std::string& reason) {
   closing_ = true;
   ws_.async_close(websocket::close_reason(code, reason),
                   [self = shared_from_this()](beast::error_code) { self->Closed(); });
+  // The close frame waits behind a write in progress, which a peer that does not read never
+  // lets finish: drop the connection if the handshake has not completed in time.
+  close_deadline_.expires_after(kCloseGrace);
+  close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || !self->open_) return;
+    spdlog::debug("websocket {} did not complete its close handshake; dropping it", self->id_);
+    beast::get_lowest_layer(self->ws_).close();
+  });
 }
 
 void WsSession::Closed() {
   if (!open_) return;
   open_ = false;
+  close_deadline_.cancel();
   hub_.OnClosed(this);
 }
 
