@@ -86,6 +86,15 @@ Result<void> OperatorApp::Start() {
     drained_ = true;  // stopped while standing by: nothing was served
     return {};
   }
+  // The first heartbeat must already list the live runs: routers replace their run table with
+  // what a beat says, and an empty one would turn workers away until maintenance ran.
+  try {
+    PgTaskStore store(config_.pg_dsn);
+    std::lock_guard lock(runs_mutex_);
+    live_runs_ = store.LiveRuns();
+  } catch (const std::exception& e) {
+    return Fail(std::string("cannot read the live task runs (") + e.what() + ")");
+  }
 
   try {
     socket_.set(zmq::sockopt::linger, 0);

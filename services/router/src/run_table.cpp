@@ -9,8 +9,11 @@ const v1::TaskRunInfo* RunTable::Find(const std::string& task_run_id) const {
   return nullptr;
 }
 
-const v1::TaskRunInfo* RunTable::Resolve(const std::string& cookie_header) const {
-  if (auto id = CookieValue(cookie_header, kCookieName)) {
+const v1::TaskRunInfo* RunTable::Resolve(const std::string& target, const std::string& referer,
+                                         const std::string& cookie_header) const {
+  for (const auto& id : {QueryValue(target, kQueryName), QueryValue(referer, kQueryName),
+                         CookieValue(cookie_header, kCookieName)}) {
+    if (!id) continue;
     if (const auto* run = Find(*id)) return run;
   }
   const v1::TaskRunInfo* newest = nullptr;
@@ -21,6 +24,25 @@ const v1::TaskRunInfo* RunTable::Resolve(const std::string& cookie_header) const
     }
   }
   return newest;
+}
+
+std::optional<std::string> QueryValue(const std::string& url, const std::string& name) {
+  auto query = url.find('?');
+  if (query == std::string::npos) return std::nullopt;
+  auto end = url.find('#', query);
+  std::size_t pos = query + 1;
+  const std::size_t stop = end == std::string::npos ? url.size() : end;
+  while (pos < stop) {
+    auto next = url.find('&', pos);
+    if (next == std::string::npos || next > stop) next = stop;
+    auto part = url.substr(pos, next - pos);
+    auto equals = part.find('=');
+    if (equals != std::string::npos && part.substr(0, equals) == name) {
+      return part.substr(equals + 1);
+    }
+    pos = next + 1;
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> CookieValue(const std::string& header, const std::string& name) {

@@ -198,12 +198,16 @@ void WorkerApi::Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> res
   }
 }
 
+const v1::TaskRunInfo* WorkerApi::RunFor(const HttpRequest& request) const {
+  return runs_.Resolve(std::string(request.target()), std::string(request[http::field::referer]),
+                       std::string(request[http::field::cookie]));
+}
+
 void WorkerApi::ServeStatic(const HttpRequest& request, const std::string& path,
                             const std::shared_ptr<HttpResponder>& responder,
                             Clock_::time_point started) {
   if (RefuseUnsafePath(CheckUrlPath(path), request, responder, "static", started)) return;
-  auto cookie = std::string(request[http::field::cookie]);
-  const auto* run = runs_.Resolve(cookie);
+  const auto* run = RunFor(request);
   if (!run) {
     Refuse(request, responder, http::status::not_found, "no_live_run",
            "no task run is live on this server right now", "static", started);
@@ -233,7 +237,7 @@ void WorkerApi::ServeStatic(const HttpRequest& request, const std::string& path,
 void WorkerApi::ServeTaskConfig(const HttpRequest& request,
                                 const std::shared_ptr<HttpResponder>& responder,
                                 Clock_::time_point started) {
-  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  const auto* run = RunFor(request);
   if (!run) {
     Refuse(request, responder, http::status::not_found, "no_live_run",
            "no task run is live on this server right now", "task_config", started);
@@ -279,7 +283,7 @@ void WorkerApi::RequestAgent(HttpRequest&& request, const std::shared_ptr<HttpRe
            endpoint, started);
     return;
   }
-  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  const auto* run = RunFor(request);
   if (!run) {
     Refuse(request, responder, http::status::not_found, "no_live_run",
            "no task run is live on this server right now", endpoint, started);
@@ -307,7 +311,7 @@ void WorkerApi::SubmitTask(HttpRequest&& request, const std::shared_ptr<HttpResp
            endpoint, started);
     return;
   }
-  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  const auto* run = RunFor(request);
   v1::Envelope envelope;
   envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
   envelope.set_packet_type("submit_unit");
@@ -325,7 +329,7 @@ void WorkerApi::LogError(HttpRequest&& request, const std::shared_ptr<HttpRespon
   const std::string endpoint = "log_error";
   auto body = ParseJsonBody(request, responder, endpoint, started);
   if (!body) return;
-  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  const auto* run = RunFor(request);
   v1::Envelope envelope;
   envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
   envelope.set_packet_type("log_error");
@@ -471,7 +475,7 @@ void WorkerApi::SubmitOnboarding(HttpRequest&& request,
   json data = std::move((*body)["provider_data"]);
   data.erase("USED_AGENT_ID");
   if (!data.contains("onboarding_data")) data["onboarding_data"] = json::object();
-  const auto* run = runs_.Resolve(std::string(request[http::field::cookie]));
+  const auto* run = RunFor(request);
   v1::Envelope envelope;
   envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
   envelope.set_packet_type("submit_onboarding");

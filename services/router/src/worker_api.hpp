@@ -48,6 +48,8 @@ class WorkerApi {
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
 
+  // The task run a request belongs to (see RunTable::Resolve), or null if none is live.
+  const v1::TaskRunInfo* RunFor(const HttpRequest& request) const;
   void ServeStatic(const HttpRequest& request, const std::string& path,
                    const std::shared_ptr<HttpResponder>& responder,
                    std::chrono::steady_clock::time_point started);
