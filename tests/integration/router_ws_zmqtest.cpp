@@ -116,6 +116,9 @@ TEST_F(RouterWebsocketTest, PacketsForAnAbsentAgentWaitForItsReconnect) {
     browser.Next();
     browser.Drop();
   }
+  // Only once the router has seen the socket go does it queue instead of writing.
+  ASSERT_TRUE(
+      Eventually([&] { return router_->Metric("throng_router_websocket_connections") == 0; }));
   operator_->SendToAgent("client_bound_live_update", "agent-4", R"({"n":7,"update_id":"q1"})");
   Browser again(app_->Port());
   // Give the router the packet before the reconnect, then reconnect.

@@ -56,6 +56,17 @@ class RouterUnderTest {
     return HttpClient::Once(admin_port(), boost::beast::http::verb::get, "/readyz").status == 200;
   }
 
+  // The value of one unlabelled series (e.g. "throng_router_websocket_connections") from the
+  // admin port's /metrics; -1 if absent.
+  double Metric(const std::string& name) {
+    auto metrics = HttpClient::Once(admin_port(), boost::beast::http::verb::get, "/metrics");
+    std::istringstream lines(metrics.body);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    }
+    return -1;
+  }
+
   // throng_router_rejected_requests_total by reason, from the admin port's /metrics.
   std::map<std::string, double> RejectedByReason() {
     auto metrics = HttpClient::Once(admin_port(), boost::beast::http::verb::get, "/metrics");
