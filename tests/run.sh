@@ -31,7 +31,7 @@ chmod 755 "$scratch"
 cleanup() {
   throng_stop_postgres "$scratch/pg"
   throng_stop_redis "$scratch/redis"
-  rm -rf "$scratch"
+  rm -rf "$scratch" || true
 }
 trap cleanup EXIT
 pg_port=$(throng_free_port)

@@ -88,8 +88,13 @@ throng_start_redis() {
 }
 
 throng_stop_redis() {
-  local dir=$1
-  [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null
+  local dir=$1 pid
+  [ -f "$dir/redis.pid" ] || return 0
+  pid=$(cat "$dir/redis.pid")
+  kill "$pid" 2>/dev/null || true
+  # Redis still writes its log and removes its pid file while exiting: wait for it, so that
+  # the caller can delete the directory.
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$dir/redis.pid"
   return 0
 }
