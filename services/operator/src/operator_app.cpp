@@ -340,7 +340,9 @@ void OperatorApp::WorkerLoop(int index) {
     auto reply = handler.Handle(job.envelope);
     if (!reply) continue;
     std::vector<v1::Envelope> pushes;
-    if (reply->packet_type() == "agent_details") pushes = AfterRegistration(live, *reply);
+    if (reply->packet_type() == "agent_details" && MayBeLive(reply->task_run_id())) {
+      pushes = AfterRegistration(live, *reply);
+    }
     replies_.Push(Job{std::move(job.identity), std::move(*reply)});
     for (auto& push : pushes) replies_.Push(Job{{}, std::move(push)});
   }
@@ -364,6 +366,16 @@ std::vector<v1::Envelope> OperatorApp::HandleLive(LiveCoordinator& live,
       type, outcome,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return pushes;
+}
+
+bool OperatorApp::MayBeLive(const std::string& task_run_id) {
+  // Static runs, by far the most registrations, skip the live side's database round trip. A run
+  // too new to be in the cached list is checked by the live side itself.
+  std::lock_guard lock(runs_mutex_);
+  for (const auto& run : live_runs_) {
+    if (std::to_string(run.task_run_id) == task_run_id) return run.task_type == "paired_chat";
+  }
+  return true;
 }
 
 std::vector<v1::Envelope> OperatorApp::AfterRegistration(LiveCoordinator& live,
@@ -412,13 +424,7 @@ void OperatorApp::MaintenanceLoop() {
 }
 
 void OperatorApp::Maintain(PgTaskStore& store, std::int64_t round) {
-  if (auto timed_out = store.ExpireOverdueAgents(); timed_out > 0) {
-    probe_.AgentsTimedOut(timed_out);
-    spdlog::info("{} agents exceeded their assignment duration; units offered again", timed_out);
-  }
-  for (auto run_id : store.CompleteFinishedRuns()) {
-    spdlog::info("task run {} completed: every unit is done", run_id);
-  }
+  ExpireOverdueAndCompleteRuns(store);
   auto runs = store.LiveRuns();
   for (const auto& run : runs) {
     if (auto launched = store.LaunchUnits(run.task_run_id); launched > 0) {
@@ -433,6 +439,16 @@ void OperatorApp::Maintain(PgTaskStore& store, std::int64_t round) {
   if (round % kCensusEveryRounds == 0) probe_.SetRunCensus(TakeRunCensus(store.Connection()));
 }
 
+void OperatorApp::ExpireOverdueAndCompleteRuns(PgTaskStore& store) {
+  if (auto timed_out = store.ExpireOverdueAgents(); timed_out > 0) {
+    probe_.AgentsTimedOut(timed_out);
+    spdlog::info("{} agents exceeded their assignment duration; units offered again", timed_out);
+  }
+  for (auto run_id : store.CompleteFinishedRuns()) {
+    spdlog::info("task run {} completed: every unit is done", run_id);
+  }
+}
+
 void OperatorApp::Drain(PgTaskStore& store, std::int64_t& deadline) {
   if (deadline == 0) {
     deadline = clock_.NowMillis() + config_.drain_timeout.count();
@@ -440,13 +456,10 @@ void OperatorApp::Drain(PgTaskStore& store, std::int64_t& deadline) {
                  config_.drain_timeout.count() / 1000);
   }
   // Overdue agents still time out; their units come back as launched and are unlaunched.
-  if (auto timed_out = store.ExpireOverdueAgents(); timed_out > 0) probe_.AgentsTimedOut(timed_out);
+  ExpireOverdueAndCompleteRuns(store);
   if (auto unlaunched = UnlaunchUnits(store.Connection()); unlaunched > 0) {
     spdlog::info("{} launched units put back to created; a restarted operator launches them",
                  unlaunched);
-  }
-  for (auto run_id : store.CompleteFinishedRuns()) {
-    spdlog::info("task run {} completed: every unit is done", run_id);
   }
   auto assigned = AssignedUnits(store.Connection());
   if (assigned == 0) {

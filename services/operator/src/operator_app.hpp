@@ -58,11 +58,15 @@ class OperatorApp {
   void MaintenanceLoop();
   void Maintain(PgTaskStore& store, std::int64_t round);
   void Drain(PgTaskStore& store, std::int64_t& deadline);
+  // Both maintenance and draining: overdue agents time out, runs with no open unit complete.
+  void ExpireOverdueAndCompleteRuns(PgTaskStore& store);
   void OnRouterMessage(std::string identity, const zmq::message_t& frame);
   void SendBeats();
   void Send(const std::string& identity, const v1::Envelope& envelope);
   void Route(const Job& job);
   std::vector<v1::Envelope> HandleLive(LiveCoordinator& live, const v1::Envelope& packet);
+  // False when the run is known not to be a live blueprint.
+  bool MayBeLive(const std::string& task_run_id);
   std::vector<v1::Envelope> AfterRegistration(LiveCoordinator& live, v1::Envelope& agent_details);
 
   OperatorConfig config_;

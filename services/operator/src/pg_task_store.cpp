@@ -163,14 +163,14 @@ std::vector<LiveRun> PgTaskStore::LiveRuns() {
     pqxx::read_transaction tx(c);
     auto rows = tx.exec(
         "SELECT r.task_run_id, t.task_name, r.static_dir, r.task_config::text,"
-        " (extract(epoch FROM r.creation_date) * 1000)::bigint "
+        " (extract(epoch FROM r.creation_date) * 1000)::bigint, r.task_type "
         "FROM task_runs r JOIN tasks t ON t.task_id = r.task_id "
         "WHERE NOT r.is_completed ORDER BY r.task_run_id");
     std::vector<LiveRun> runs;
     for (const auto& row : rows) {
       runs.push_back(LiveRun{row[0].as<std::int64_t>(), row[1].as<std::string>(),
                              row[2].as<std::string>(), row[3].as<std::string>(),
-                             row[4].as<std::int64_t>()});
+                             row[4].as<std::int64_t>(), row[5].as<std::string>()});
     }
     return runs;
   });

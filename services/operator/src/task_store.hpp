@@ -44,6 +44,7 @@ struct LiveRun {
   std::string static_dir;
   std::string task_config_json;
   std::int64_t created_ms = 0;
+  std::string task_type;  // the blueprint: static_task, static_react_task, paired_chat
 };
 
 // What the packet handler needs from persistent storage. Methods throw on database failure;
