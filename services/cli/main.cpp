@@ -15,6 +15,7 @@ Usage:
   throng launch <config> [<override>...] [options]
   throng runs [options]
   throng export <run> [--format=<fmt>] [--output=<file>] [options]
+  throng set <run> <setting>... [options]
   throng db (migrate | status) [options]
   throng (-h | --help)
   throng --version
@@ -24,6 +25,10 @@ Commands:
             (e.g. task.max_num_concurrent_units=5); the operator serves it at once.
   runs      Unit counts per status for every task run.
   export    Completed units of a run (by run id or task name) as JSONL or CSV.
+  set       Change settings of a live run, e.g. max_num_concurrent_units=20
+            (also allowed_concurrent, maximum_units_per_worker,
+            assignment_duration_in_seconds, submission_timeout,
+            no_submission_patience); the operator applies them within a second.
   db        Apply or inspect the database schema migrations.
 
 Options:
@@ -80,6 +85,10 @@ int main(int argc, char** argv) {
       }
       return throng::cli::Export(*db, args["<run>"].asString(), args["--format"].asString(), *out,
                                  std::cerr);
+    }
+    if (args["set"].asBool()) {
+      return throng::cli::Set(*db, args["<run>"].asString(), args["<setting>"].asStringList(),
+                              as_json, std::cout, std::cerr);
     }
     if (args["migrate"].asBool()) return throng::cli::DbMigrate(*db, std::cout, std::cerr);
     if (args["status"].asBool()) return throng::cli::DbStatus(*db, std::cout, std::cerr);

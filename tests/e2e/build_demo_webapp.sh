@@ -17,3 +17,11 @@ build_demo_webapp() {
     { cat "$app/build.log" >&2; echo "FAIL: $demo does not build" >&2; return 1; }
   [ -s "$app/webapp/build/bundle.js" ] || { echo "FAIL: $demo built no bundle.js" >&2; return 1; }
 }
+
+# use_paired_chat_demo: builds the paired chat demo into $BUILD/paired-chat-demo (sets app) and
+# makes it the task run stack.sh launches (6 units, 3 chats).
+use_paired_chat_demo() {
+  app="$BUILD/paired-chat-demo"
+  build_demo_webapp "$(dirname "${BASH_SOURCE[0]}")/../../examples/paired_chat_demo" "$app"
+  export THRONG_E2E_TASK_CONFIG="$app/task.yaml" THRONG_E2E_UNITS=6
+}

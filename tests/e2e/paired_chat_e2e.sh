@@ -8,12 +8,10 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/build_demo_webapp.sh"
-app="$BUILD/paired-chat-demo"
-build_demo_webapp "$here/../../examples/paired_chat_demo" "$app"
+use_paired_chat_demo
 
 # A closed page counts as gone after 2 s instead of 10 (router reconnect grace).
 export THRONG_RECONNECT_GRACE=2
-export THRONG_E2E_TASK_CONFIG="$app/task.yaml" THRONG_E2E_UNITS=6
 source "$here/stack.sh"
 
 modules="$BUILD/browser-e2e/node_modules"

@@ -9,11 +9,9 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/build_demo_webapp.sh"
-app="$BUILD/paired-chat-demo"
-build_demo_webapp "$here/../../examples/paired_chat_demo" "$app"
+use_paired_chat_demo
 command -v haproxy >/dev/null || { echo "FAIL: haproxy is not installed (run tests/run.sh)" >&2; exit 1; }
 
-export THRONG_E2E_TASK_CONFIG="$app/task.yaml" THRONG_E2E_UNITS=6
 source "$here/stack.sh"
 
 # Two more routers on the same operator (the stack's own router stays out of this test).

@@ -117,6 +117,24 @@ class PairedChatTest : public ::testing::Test {
         .as<std::string>();
   }
 
+  // Moves an agent's clocks back instead of sleeping through a timeout.
+  void Age(std::int64_t agent, int seconds) {
+    pqxx::connection connection(db_.dsn());
+    pqxx::work tx(connection);
+    tx.exec_params(
+        "UPDATE agents SET creation_date = creation_date - make_interval(secs => $2),"
+        " update_date = update_date - make_interval(secs => $2) WHERE agent_id = $1",
+        agent, seconds);
+    tx.commit();
+  }
+
+  int TimedOut(const std::string& reason) {
+    for (const auto& [name, count] : store_.TimeOutAgents()) {
+      if (name == reason) return count;
+    }
+    return -1;
+  }
+
   testing::PgTestDatabase db_;
   fs::path dir_;
   std::int64_t run_ = 0;
@@ -204,7 +222,7 @@ TEST_F(PairedChatTest, LeavingDuringTheChatIsAPartnerDisconnectForTheOther) {
   EXPECT_EQ(Status(a), "disconnect");
   EXPECT_EQ(UnitStatus(a), "expired");
   EXPECT_TRUE(live_.Handle(Message(b, "u9", "anyone?")).empty()) << "nobody left to relay to";
-  EXPECT_EQ(store_.SubmitUnit(b, R"({"summary": "alone"})"), SubmitOutcome::kCompleted);
+  EXPECT_EQ(store_.SubmitUnit(b, R"({"summary": "alone"})").outcome, SubmitOutcome::kCompleted);
   EXPECT_EQ(UnitStatus(b), "completed");
   EXPECT_TRUE(live_.Handle(Packet("disconnect", a)).empty()) << "a second report changes nothing";
 }
@@ -216,6 +234,42 @@ TEST_F(PairedChatTest, LeavingTheWaitingRoomOffersTheUnitAgain) {
   EXPECT_EQ(UnitStatus(a), "launched");
   auto b = Join("bob");
   EXPECT_EQ(Status(b), "waiting") << "bob waits for a new partner, not for alice";
+}
+
+TEST_F(PairedChatTest, ThePartnerLeftBehindHasSubmissionTimeoutToSubmit) {
+  auto a = Join("alice");
+  auto b = Join("bob");
+  live_.Handle(Packet("disconnect", a));
+  ASSERT_EQ(Status(b), "partner disconnect");
+  Age(b, 599);  // submission_timeout defaults to 600 s
+  EXPECT_EQ(TimedOut("submission_timeout"), 0);
+  EXPECT_EQ(Status(b), "partner disconnect");
+  Age(b, 2);
+  EXPECT_EQ(TimedOut("submission_timeout"), 1);
+  EXPECT_EQ(Status(b), "timeout");
+  EXPECT_EQ(UnitStatus(b), "expired") << "half a pair cannot be done by someone else";
+  EXPECT_EQ(store_.SubmitUnit(b, "{}").outcome, SubmitOutcome::kNotActive);
+}
+
+TEST_F(PairedChatTest, AssignmentDurationEndsAChatButReoffersTheWaitingRoom) {
+  auto a = Join("alice");
+  auto b = Join("bob");
+  auto c = Join("carol");  // waits for a partner on the second assignment
+  ASSERT_EQ(Status(c), "waiting");
+  for (auto agent : {a, b, c}) Age(agent, 1801);  // assignment_duration_in_seconds: 1800
+  EXPECT_EQ(TimedOut("assignment_duration"), 3);
+  EXPECT_EQ(Status(a), "timeout");
+  EXPECT_EQ(UnitStatus(a), "expired") << "a chat under way cannot be resumed by a stranger";
+  EXPECT_EQ(UnitStatus(b), "expired");
+  EXPECT_EQ(Status(c), "timeout");
+  pqxx::connection connection(db_.dsn());
+  pqxx::work tx(connection);
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM units WHERE task_run_id = $1 AND "
+                            "status = 'launched'",
+                            run_)[0]
+                .as<int>(),
+            2)
+      << "carol's unit is offered again; nobody had started that chat";
 }
 
 TEST_F(PairedChatTest, JunkAndUnknownAgentsChangeNothing) {

@@ -395,7 +395,7 @@ TEST_F(QualificationTest, ScreeningUnitsComeFirstAndDecideWhoContinues) {
   EXPECT_EQ(json::parse(kim.init_data_json), json({{"text", "screen A"}, {"html", "task.html"}}));
   EXPECT_EQ(Register(run, "kim", "kim-second-tab").outcome, "no_available_units");
 
-  EXPECT_EQ(store_.SubmitUnit(*kim.agent_id, R"({"label":"positive","note":"x"})"),
+  EXPECT_EQ(store_.SubmitUnit(*kim.agent_id, R"({"label":"positive","note":"x"})").outcome,
             SubmitOutcome::kCompleted);
   EXPECT_EQ(Granted("kim", "screened"), 1);
   EXPECT_EQ(Granted("kim", "screening-failed"), std::nullopt);
@@ -408,7 +408,8 @@ TEST_F(QualificationTest, ScreeningUnitsComeFirstAndDecideWhoContinues) {
   auto lee = Register(run, "lee");
   ASSERT_EQ(lee.outcome, "assigned");
   EXPECT_EQ(json::parse(lee.init_data_json)["text"], "screen B");
-  EXPECT_EQ(store_.SubmitUnit(*lee.agent_id, R"({"label":"positive"})"), SubmitOutcome::kCompleted);
+  EXPECT_EQ(store_.SubmitUnit(*lee.agent_id, R"({"label":"positive"})").outcome,
+            SubmitOutcome::kCompleted);
   EXPECT_EQ(Granted("lee", "screening-failed"), 1);
   EXPECT_EQ(Granted("lee", "screened"), std::nullopt);
   EXPECT_EQ(Register(run, "lee", "lee-next").outcome, "not_qualified");
@@ -550,12 +551,14 @@ TEST_F(QualificationTest, RegistrationAndSubmissionsAreEachOneSqlCall) {
   ASSERT_EQ(statements.size(), 3u);
   EXPECT_NE(statements[1].find("throng_submit_onboarding("), std::string::npos);
 
-  // A submission, with its answer-key check for screening and gold units, is one call too.
+  // A submission, with its answer-key check for screening and gold units and its completion
+  // time, is one call too.
   statements = StatementsSent(store_, trace_path, [&] {
-    EXPECT_EQ(store_.SubmitUnit(*submitted.registration.agent_id, "{}"), SubmitOutcome::kCompleted);
+    EXPECT_EQ(store_.SubmitUnit(*submitted.registration.agent_id, "{}").outcome,
+              SubmitOutcome::kCompleted);
   });
   ASSERT_EQ(statements.size(), 3u);
-  EXPECT_NE(statements[1].find("throng_submit_and_validate_unit("), std::string::npos);
+  EXPECT_NE(statements[1].find("throng_submit_and_time_unit("), std::string::npos);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "migrator.hpp"
 #include "pg_task_store.hpp"
 #include "pg_test_database.hpp"
+#include "run_settings.hpp"
 #include "task_run_creator.hpp"
 #include "task_run_spec.hpp"
 
@@ -50,6 +52,23 @@ class WorkerPoolTest : public ::testing::Test {
 
   RegistrationRequest Worker(std::int64_t run, const std::string& name) {
     return RegistrationRequest{run, name, "mock", "assignment-" + name};
+  }
+
+  // Units of a run per status, e.g. {{"assigned", 1}, {"launched", 2}}.
+  std::map<std::string, int> UnitCounts(std::int64_t run) {
+    pqxx::connection connection(db_.dsn());
+    pqxx::work tx(connection);
+    std::map<std::string, int> counts;
+    for (const auto& row : tx.exec_params(
+             "SELECT status, count(*) FROM units WHERE task_run_id = $1 GROUP BY 1", run)) {
+      counts[row[0].as<std::string>()] = row[1].as<int>();
+    }
+    return counts;
+  }
+
+  Result<std::vector<SettingChange>> Set(std::int64_t run, std::vector<std::string> assignments) {
+    pqxx::connection connection(db_.dsn());
+    return ChangeRunSettings(connection, run, assignments);
   }
 
   testing::PgTestDatabase db_;
@@ -118,10 +137,11 @@ TEST_F(WorkerPoolTest, SubmitCompletesOnceAndThenTheRegistrationIsFinished) {
   store.LaunchUnits(run);
   auto agent = store.RegisterAgent(Worker(run, "w"));
   ASSERT_TRUE(agent.agent_id);
-  EXPECT_EQ(store.SubmitUnit(*agent.agent_id, R"({"answer":"yes"})"), SubmitOutcome::kCompleted);
-  EXPECT_EQ(store.SubmitUnit(*agent.agent_id, R"({"answer":"no"})"),
+  EXPECT_EQ(store.SubmitUnit(*agent.agent_id, R"({"answer":"yes"})").outcome,
+            SubmitOutcome::kCompleted);
+  EXPECT_EQ(store.SubmitUnit(*agent.agent_id, R"({"answer":"no"})").outcome,
             SubmitOutcome::kAlreadySubmitted);
-  EXPECT_EQ(store.SubmitUnit(987654, "{}"), SubmitOutcome::kUnknownAgent);
+  EXPECT_EQ(store.SubmitUnit(987654, "{}").outcome, SubmitOutcome::kUnknownAgent);
 
   pqxx::connection connection(db_.dsn());
   pqxx::nontransaction tx(connection);
@@ -146,6 +166,122 @@ TEST_F(WorkerPoolTest, MaxConcurrentUnitsCapsLaunchedPlusAssigned) {
   EXPECT_EQ(store.LaunchUnits(run), 0);  // assigned still counts
   store.SubmitUnit(*agent.agent_id, "{}");
   EXPECT_EQ(store.LaunchUnits(run), 1);  // a completed unit frees a slot
+}
+
+TEST_F(WorkerPoolTest, ConcurrencyCapRaisedAndLoweredWhileLive) {
+  auto run = CreateRun(10, {"task.max_num_concurrent_units=2"});
+  PgTaskStore store(db_.dsn());
+  EXPECT_EQ(store.LaunchUnits(run), 2);
+  auto holder = store.RegisterAgent(Worker(run, "holder"));
+  ASSERT_EQ(holder.outcome, "assigned");
+
+  auto raised = Set(run, {"max_num_concurrent_units=5"});
+  ASSERT_TRUE(raised) << raised.error().message;
+  EXPECT_EQ(raised->at(0).old_value, "2");
+  EXPECT_EQ(store.WithdrawExcessUnits(run), 0);
+  EXPECT_EQ(store.LaunchUnits(run), 3);
+  EXPECT_EQ(UnitCounts(run),
+            (std::map<std::string, int>{{"assigned", 1}, {"launched", 4}, {"created", 5}}));
+
+  // Lowered below what is out: launched units nobody holds go back; the holder keeps theirs.
+  ASSERT_TRUE(Set(run, {"task.max_num_concurrent_units=1"}));
+  EXPECT_EQ(store.WithdrawExcessUnits(run), 4);
+  EXPECT_EQ(store.LaunchUnits(run), 0);
+  EXPECT_EQ(UnitCounts(run), (std::map<std::string, int>{{"assigned", 1}, {"created", 9}}));
+  EXPECT_EQ(store.RegisterAgent(Worker(run, "late")).outcome, "no_available_units");
+  EXPECT_EQ(store.SubmitUnit(*holder.agent_id, "{}").outcome, SubmitOutcome::kCompleted);
+  EXPECT_EQ(store.LaunchUnits(run), 1) << "the finished unit frees the one slot";
+
+  ASSERT_TRUE(Set(run, {"max_num_concurrent_units=0"}));  // no cap
+  EXPECT_EQ(store.LaunchUnits(run), 8);
+  pqxx::connection connection(db_.dsn());
+  pqxx::work tx(connection);
+  EXPECT_EQ(tx.exec_params1("SELECT string_agg(new_value, ',' ORDER BY id) FROM "
+                            "task_run_setting_changes WHERE task_run_id = $1",
+                            run)[0]
+                .as<std::string>(),
+            "5,1,0");
+}
+
+TEST_F(WorkerPoolTest, RunSettingChangesAreValidatedAndAllOrNothing) {
+  auto run = CreateRun(3, {"task.max_num_concurrent_units=2"});
+  auto expect_error = [&](std::vector<std::string> assignments, const std::string& needle) {
+    auto changed = Set(run, assignments);
+    ASSERT_FALSE(changed) << "accepted " << assignments.front();
+    EXPECT_NE(changed.error().message.find(needle), std::string::npos) << changed.error().message;
+  };
+  expect_error({"task_title=new"}, "changeable: max_num_concurrent_units, allowed_concurrent");
+  expect_error({"max_num_concurrent_units=-1"}, "must be >= 0");
+  expect_error({"max_num_concurrent_units=lots"}, "whole number");
+  expect_error({"assignment_duration_in_seconds=0"}, "must be >= 1");
+  expect_error({"max_num_concurrent_units"}, "not key=value");
+  expect_error({"allowed_concurrent=1", "no_submission_patience=x"}, "whole number");
+  expect_error({}, "nothing to change");
+  EXPECT_EQ(UnitCounts(run).size(), 1u);
+  pqxx::connection connection(db_.dsn());
+  {
+    pqxx::work tx(connection);
+    EXPECT_EQ(
+        tx.exec_params1("SELECT allowed_concurrent FROM task_runs WHERE task_run_id = $1", run)[0]
+            .as<int>(),
+        0)
+        << "a bad assignment leaves the good one unapplied";
+  }
+  auto missing = ChangeRunSettings(connection, 987654, {"allowed_concurrent=1"});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("does not exist"), std::string::npos);
+
+  auto changed = Set(run, {"submission_timeout=30", "no_submission_patience=60"});
+  ASSERT_TRUE(changed) << changed.error().message;
+  ASSERT_EQ(changed->size(), 2u);
+  EXPECT_EQ(changed->at(0).old_value, "600");
+  EXPECT_EQ(changed->at(1).old_value, "43200");
+  PgTaskStore store(db_.dsn());
+  ASSERT_EQ(store.LiveRuns().size(), 1u);
+  EXPECT_EQ(store.LiveRuns()[0].no_submission_patience_ms, 60000);
+}
+
+TEST_F(WorkerPoolTest, AnAgentPastItsAssignmentDurationFreesTheUnit) {
+  auto run = CreateRun(1, {"task.assignment_duration_in_seconds=60"});
+  PgTaskStore store(db_.dsn());
+  store.LaunchUnits(run);
+  auto slow = store.RegisterAgent(Worker(run, "slow"));
+  ASSERT_EQ(slow.outcome, "assigned");
+  auto age = [&](int seconds) {
+    pqxx::connection connection(db_.dsn());
+    pqxx::work tx(connection);
+    tx.exec_params(
+        "UPDATE agents SET creation_date = creation_date - make_interval(secs => $2)"
+        " WHERE agent_id = $1",
+        *slow.agent_id, seconds);
+    tx.commit();
+  };
+  age(59);
+  EXPECT_EQ(store.TimeOutAgents().at(0), (std::pair<std::string, int>{"assignment_duration", 0}));
+  age(2);
+  EXPECT_EQ(store.TimeOutAgents().at(0), (std::pair<std::string, int>{"assignment_duration", 1}));
+  EXPECT_EQ(store.SubmitUnit(*slow.agent_id, "{}").outcome, SubmitOutcome::kNotActive);
+  auto next = store.RegisterAgent(Worker(run, "next"));
+  EXPECT_EQ(next.outcome, "assigned");
+  EXPECT_EQ(next.unit_id, slow.unit_id);
+  auto submitted = store.SubmitUnit(*next.agent_id, "{}");
+  EXPECT_EQ(submitted.task_run_id, run);
+  ASSERT_TRUE(submitted.seconds_worked);
+  EXPECT_GE(*submitted.seconds_worked, 0);
+  EXPECT_LT(*submitted.seconds_worked, 60);
+}
+
+TEST_F(WorkerPoolTest, ShuttingDownASilentRunExpiresOnlyUnheldUnits) {
+  auto run = CreateRun(4, {"task.max_num_concurrent_units=2"});
+  PgTaskStore store(db_.dsn());
+  store.LaunchUnits(run);
+  auto worker = store.RegisterAgent(Worker(run, "w"));
+  ASSERT_EQ(worker.outcome, "assigned");
+  EXPECT_EQ(store.ShutDownRun(run), 3);
+  EXPECT_EQ(UnitCounts(run), (std::map<std::string, int>{{"assigned", 1}, {"expired", 3}}));
+  EXPECT_TRUE(store.CompleteFinishedRuns().empty()) << "the worker at work may still submit";
+  EXPECT_EQ(store.SubmitUnit(*worker.agent_id, "{}").outcome, SubmitOutcome::kCompleted);
+  EXPECT_EQ(store.CompleteFinishedRuns(), std::vector<std::int64_t>{run});
 }
 
 TEST_F(WorkerPoolTest, AllowedConcurrentLimitsUnitsPerWorker) {
@@ -182,7 +318,7 @@ TEST_F(WorkerPoolTest, LiveUpdatesAreDeduplicatedAndDisconnectFreesTheUnit) {
 
   EXPECT_TRUE(store.DisconnectAgent(*agent.agent_id));
   EXPECT_FALSE(store.DisconnectAgent(*agent.agent_id));  // already gone
-  EXPECT_EQ(store.SubmitUnit(*agent.agent_id, "{}"), SubmitOutcome::kNotActive);
+  EXPECT_EQ(store.SubmitUnit(*agent.agent_id, "{}").outcome, SubmitOutcome::kNotActive);
   // The unit is offered again, to another worker.
   auto other = store.RegisterAgent(Worker(run, "other"));
   EXPECT_EQ(other.outcome, "assigned");

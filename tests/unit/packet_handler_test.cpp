@@ -20,10 +20,12 @@ class FakeStore final : public TaskStore {
     registrations.push_back(request);
     return next_registration;
   }
-  SubmitOutcome SubmitUnit(std::int64_t agent_id, const std::string& submission) override {
+  SubmitResult SubmitUnit(std::int64_t agent_id, const std::string& submission) override {
     if (fail_submit) throw std::runtime_error("connection lost");
     submissions.emplace_back(agent_id, submission);
-    return next_submit;
+    SubmitResult result{next_submit, 7, std::nullopt};
+    if (next_submit == SubmitOutcome::kCompleted) result.seconds_worked = 42;
+    return result;
   }
   void LogClientError(std::optional<std::int64_t>, const std::string& agent_id,
                       const std::string& error_json) override {

@@ -35,8 +35,10 @@ TEST(RunTable, QueryThenRefererThenCookie) {
   EXPECT_EQ(
       table.Resolve("/request_agent", "http://h:3000/?assignment_id=a", cookie)->task_run_id(),
       "3");
-  // An unknown or finished run in the query falls through to the next hint.
-  EXPECT_EQ(table.Resolve("/?task_run_id=99", "", cookie)->task_run_id(), "3");
+  // A named run that is not live here (finished, or not announced yet) is no run at all: the
+  // worker must not be handed another run's work.
+  EXPECT_EQ(table.Resolve("/?task_run_id=99", "", cookie), nullptr);
+  EXPECT_EQ(table.Resolve("/request_agent", "http://h:3000/?task_run_id=99", cookie), nullptr);
   EXPECT_EQ(table.Resolve("/?task_run_id=", "", "")->task_run_id(), "2");
 }
 

@@ -5,6 +5,7 @@
 
 #include "embedded_migrations.hpp"
 #include "migrator.hpp"
+#include "run_settings.hpp"
 #include "task_run_creator.hpp"
 #include "task_run_spec.hpp"
 
@@ -179,6 +180,34 @@ int Export(pqxx::connection& db, const std::string& run_or_task, const std::stri
       }
       out << "\n";
     }
+  }
+  return 0;
+}
+
+int Set(pqxx::connection& db, const std::string& run, const std::vector<std::string>& assignments,
+        bool as_json, std::ostream& out, std::ostream& err) {
+  if (run.empty() || run.size() > 18 || run.find_first_not_of("0123456789") != std::string::npos) {
+    err << "throng: '" << run << "' is not a task run id; `throng runs` lists them\n";
+    return 2;
+  }
+  if (!SchemaReady(db, err)) return 1;
+  auto changes = operator_::ChangeRunSettings(db, std::stoll(run), assignments);
+  if (!changes) {
+    err << "throng: " << changes.error().message << "\n";
+    return 1;
+  }
+  if (as_json) {
+    json list = json::array();
+    for (const auto& change : *changes) {
+      list.push_back(
+          {{"setting", change.key}, {"old", change.old_value}, {"new", change.new_value}});
+    }
+    out << json{{"task_run_id", run}, {"changes", list}}.dump() << "\n";
+    return 0;
+  }
+  for (const auto& change : *changes) {
+    out << "task run " << run << ": " << change.key << " " << change.old_value << " -> "
+        << change.new_value << "\n";
   }
   return 0;
 }

@@ -21,6 +21,11 @@ int Runs(pqxx::connection& db, bool as_json, std::ostream& out, std::ostream& er
 int Export(pqxx::connection& db, const std::string& run_or_task, const std::string& format,
            std::ostream& out, std::ostream& err);
 
+// Changes live-changeable settings of a run (e.g. max_num_concurrent_units=20); the operator
+// applies them within a second.
+int Set(pqxx::connection& db, const std::string& run, const std::vector<std::string>& assignments,
+        bool as_json, std::ostream& out, std::ostream& err);
+
 int DbMigrate(pqxx::connection& db, std::ostream& out, std::ostream& err);
 int DbStatus(pqxx::connection& db, std::ostream& out, std::ostream& err);
 

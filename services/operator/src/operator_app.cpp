@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "embedded_migrations.hpp"
@@ -317,7 +318,7 @@ void OperatorApp::WorkerLoop(int index) {
   PgTaskStore store(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
     probe_.DbCall(method, seconds, ok);
   });
-  PacketHandler handler(store, probe_, clock_);
+  PacketHandler handler(store, probe_, clock_, &run_activity_);
   PgSession live_db(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
     probe_.DbCall(method, seconds, ok);
   });
@@ -333,6 +334,9 @@ void OperatorApp::WorkerLoop(int index) {
       jobs_.pop_front();
       probe_.SetQueueDepth(static_cast<double>(jobs_.size()));
     }
+    probe_.PacketDequeued(
+        job.envelope.packet_type(),
+        std::max(0.0, clock_.NowSeconds() - job.envelope.timestamps().server_incoming()));
     if (LiveCoordinator::Handles(job.envelope)) {
       for (auto& push : HandleLive(live, job.envelope)) replies_.Push(Job{{}, std::move(push)});
       continue;
@@ -424,13 +428,12 @@ void OperatorApp::MaintenanceLoop() {
 }
 
 void OperatorApp::Maintain(PgTaskStore& store, std::int64_t round) {
+  MeasureQueueLag();
   ExpireOverdueAndCompleteRuns(store);
   auto runs = store.LiveRuns();
   for (const auto& run : runs) {
-    if (auto launched = store.LaunchUnits(run.task_run_id); launched > 0) {
-      probe_.UnitsLaunched(launched);
-      spdlog::info("task run {}: launched {} units", run.task_run_id, launched);
-    }
+    ShutDownIfSilent(store, run);
+    ApplyConcurrencyCap(store, run);
   }
   {
     std::lock_guard lock(runs_mutex_);
@@ -439,12 +442,52 @@ void OperatorApp::Maintain(PgTaskStore& store, std::int64_t round) {
   if (round % kCensusEveryRounds == 0) probe_.SetRunCensus(TakeRunCensus(store.Connection()));
 }
 
+void OperatorApp::ApplyConcurrencyCap(PgTaskStore& store, const LiveRun& run) {
+  if (auto withdrawn = store.WithdrawExcessUnits(run.task_run_id); withdrawn > 0) {
+    probe_.UnitsWithdrawn(withdrawn);
+    spdlog::info("task run {}: {} launched units withdrawn to fit max_num_concurrent_units",
+                 run.task_run_id, withdrawn);
+  }
+  if (auto launched = store.LaunchUnits(run.task_run_id); launched > 0) {
+    probe_.UnitsLaunched(launched);
+    spdlog::info("task run {}: launched {} units", run.task_run_id, launched);
+  }
+}
+
+void OperatorApp::ShutDownIfSilent(PgTaskStore& store, const LiveRun& run) {
+  auto now = clock_.NowMillis();
+  if (run.no_submission_patience_ms <= 0 ||
+      run_activity_.IdleMillis(run.task_run_id, now) < run.no_submission_patience_ms) {
+    return;
+  }
+  auto expired = store.ShutDownRun(run.task_run_id);
+  run_activity_.SubmissionReceived(run.task_run_id, now);  // patience starts again
+  if (expired == 0) return;
+  probe_.RunShutDown("no_submission_patience");
+  spdlog::warn(
+      "task run {}: no submission for {} s (no_submission_patience); shutting it down: {} units "
+      "nobody held expired, agents at work may still submit",
+      run.task_run_id, run.no_submission_patience_ms / 1000, expired);
+}
+
+void OperatorApp::MeasureQueueLag() {
+  double oldest = 0;
+  {
+    std::lock_guard lock(jobs_mutex_);
+    if (!jobs_.empty()) oldest = jobs_.front().envelope.timestamps().server_incoming();
+  }
+  probe_.SetQueueLag(oldest > 0 ? std::max(0.0, clock_.NowSeconds() - oldest) : 0.0);
+}
+
 void OperatorApp::ExpireOverdueAndCompleteRuns(PgTaskStore& store) {
-  if (auto timed_out = store.ExpireOverdueAgents(); timed_out > 0) {
-    probe_.AgentsTimedOut(timed_out);
-    spdlog::info("{} agents exceeded their assignment duration; units offered again", timed_out);
+  for (const auto& [reason, agents] : store.TimeOutAgents()) {
+    if (agents == 0) continue;
+    probe_.AgentsTimedOut(reason, agents);
+    spdlog::info("{} agents timed out ({}); their units are offered again or expire", agents,
+                 reason);
   }
   for (auto run_id : store.CompleteFinishedRuns()) {
+    run_activity_.Forget(run_id);
     spdlog::info("task run {} completed: every unit is done", run_id);
   }
 }

@@ -17,6 +17,7 @@
 #include "operator_lease.hpp"
 #include "operator_probe.hpp"
 #include "pg_task_store.hpp"
+#include "run_activity.hpp"
 #include "task_store.hpp"
 #include "throng/common/admin_server.hpp"
 #include "throng/common/clock.hpp"
@@ -60,6 +61,12 @@ class OperatorApp {
   void Drain(PgTaskStore& store, std::int64_t& deadline);
   // Both maintenance and draining: overdue agents time out, runs with no open unit complete.
   void ExpireOverdueAndCompleteRuns(PgTaskStore& store);
+  // Keeps launched + assigned under the run's current cap, whichever way it was changed.
+  void ApplyConcurrencyCap(PgTaskStore& store, const LiveRun& run);
+  // Mephisto's no_submission_patience: a run silent for that long is presumed broken.
+  void ShutDownIfSilent(PgTaskStore& store, const LiveRun& run);
+  // The age of the oldest packet waiting for a database worker.
+  void MeasureQueueLag();
   void OnRouterMessage(std::string identity, const zmq::message_t& frame);
   void SendBeats();
   void Send(const std::string& identity, const v1::Envelope& envelope);
@@ -80,6 +87,7 @@ class OperatorApp {
   std::mutex jobs_mutex_;
   std::condition_variable jobs_ready_;
   std::deque<Job> jobs_;
+  RunActivity run_activity_;
   bool workers_stopping_ = false;
   std::vector<std::thread> workers_;
   Mailbox<Job> replies_;

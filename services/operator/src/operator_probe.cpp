@@ -10,6 +10,15 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
   return buckets;
 }
 
+std::chrono::steady_clock::time_point Now() { return std::chrono::steady_clock::now(); }
+
+// Unit completion times: a few seconds (a quick label) to a couple of hours.
+const prometheus::Histogram::BucketBoundaries& CompletionBuckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets{
+      1, 5, 10, 30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 7200};
+  return buckets;
+}
+
 }  // namespace
 
 OperatorProbe::OperatorProbe(prometheus::Registry& registry)
@@ -56,16 +65,37 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                        .Help("Packets waiting for a database worker")
                        .Register(registry)
                        .Add({})),
+      queue_wait_seconds_(prometheus::BuildHistogram()
+                              .Name("throng_operator_queue_wait_seconds")
+                              .Help("Time a packet waited for a database worker, by packet type")
+                              .Register(registry)),
+      queue_lag_(prometheus::BuildGauge()
+                     .Name("throng_operator_queue_lag_seconds")
+                     .Help("Age of the oldest packet waiting for a database worker (0: none)")
+                     .Register(registry)
+                     .Add({})),
       units_launched_(prometheus::BuildCounter()
                           .Name("throng_operator_units_launched_total")
                           .Help("Units moved from created to launched")
                           .Register(registry)
                           .Add({})),
+      units_withdrawn_(prometheus::BuildCounter()
+                           .Name("throng_operator_units_withdrawn_total")
+                           .Help("Launched units put back to created by a lowered concurrency cap")
+                           .Register(registry)
+                           .Add({})),
       agents_timed_out_(prometheus::BuildCounter()
                             .Name("throng_operator_agents_timed_out_total")
-                            .Help("Agents that exceeded assignment_duration_in_seconds")
-                            .Register(registry)
-                            .Add({})),
+                            .Help("Agents whose work was ended by a timeout, by reason")
+                            .Register(registry)),
+      runs_shut_down_(prometheus::BuildCounter()
+                          .Name("throng_operator_runs_shut_down_total")
+                          .Help("Task runs shut down before their units were done, by reason")
+                          .Register(registry)),
+      unit_completion_seconds_(prometheus::BuildHistogram()
+                                   .Name("throng_operator_unit_completion_seconds")
+                                   .Help("Time from an agent getting a unit to completing it")
+                                   .Register(registry)),
       units_by_status_{prometheus::BuildGauge()
                            .Name("throng_operator_run_units")
                            .Help("Units of each live task run, by status")
@@ -75,7 +105,12 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                             .Name("throng_operator_run_agents")
                             .Help("Agents of each live task run, by status")
                             .Register(registry),
-                        {}} {
+                        {}},
+      onboarding_by_status_{prometheus::BuildGauge()
+                                .Name("throng_operator_run_onboarding_agents")
+                                .Help("Onboarding agents of each live task run, by status")
+                                .Register(registry),
+                            {}} {
   // Pre-create the series dashboards query, so that zero-valued series exist from the start.
   for (const char* type : {"register_agent", "submit_unit", "log_error"}) {
     packets_received_.Add({{"packet_type", type}});
@@ -87,6 +122,10 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
   for (const char* outcome : {"launched", "passed", "failed"}) {
     onboarding_outcomes_.Add({{"outcome", outcome}});
   }
+  for (const char* reason : {"assignment_duration", "submission_timeout"}) {
+    agents_timed_out_.Add({{"reason", reason}});
+  }
+  runs_shut_down_.Add({{"reason", "no_submission_patience"}});
 }
 
 void OperatorProbe::PacketReceived(const std::string& packet_type) {
@@ -118,12 +157,48 @@ void OperatorProbe::EnvelopeRejected(const std::string& reason) {
 
 void OperatorProbe::SetRouters(double count) { routers_.Set(count); }
 void OperatorProbe::SetQueueDepth(double depth) { queue_depth_.Set(depth); }
+void OperatorProbe::PacketDequeued(const std::string& packet_type, double waited_seconds) {
+  queue_wait_seconds_.Add({{"packet_type", packet_type}}, LatencyBuckets()).Observe(waited_seconds);
+}
+void OperatorProbe::SetQueueLag(double seconds) { queue_lag_.Set(seconds); }
 void OperatorProbe::UnitsLaunched(double count) { units_launched_.Increment(count); }
-void OperatorProbe::AgentsTimedOut(double count) { agents_timed_out_.Increment(count); }
+void OperatorProbe::UnitsWithdrawn(double count) { units_withdrawn_.Increment(count); }
+void OperatorProbe::AgentsTimedOut(const std::string& reason, double count) {
+  agents_timed_out_.Add({{"reason", reason}}).Increment(count);
+}
+void OperatorProbe::RunShutDown(const std::string& reason) {
+  runs_shut_down_.Add({{"reason", reason}}).Increment();
+}
+
+void OperatorProbe::UnitCompleted(std::int64_t task_run_id, double seconds) {
+  std::lock_guard lock(completion_runs_mutex_);
+  auto it = completion_runs_.find(task_run_id);
+  if (it == completion_runs_.end()) {
+    auto& histogram = unit_completion_seconds_.Add({{"task_run_id", std::to_string(task_run_id)}},
+                                                   CompletionBuckets());
+    it = completion_runs_.emplace(task_run_id, CompletionSeries{&histogram, Now()}).first;
+  }
+  it->second.histogram->Observe(seconds);
+}
 
 void OperatorProbe::SetRunCensus(const RunCensus& census) {
   SetCounts(units_by_status_, census.units);
   SetCounts(agents_by_status_, census.agents);
+  SetCounts(onboarding_by_status_, census.onboarding_agents);
+  // Completion times of runs that ended go with them (a completed run gets no submissions). A
+  // series younger than the census may belong to a run the census could not see yet.
+  std::map<std::int64_t, bool> live;
+  for (const auto& count : census.units) live[count.task_run_id] = true;
+  auto settled = Now() - std::chrono::minutes(1);
+  std::lock_guard lock(completion_runs_mutex_);
+  for (auto it = completion_runs_.begin(); it != completion_runs_.end();) {
+    if (live.count(it->first) || it->second.added > settled) {
+      ++it;
+      continue;
+    }
+    unit_completion_seconds_.Remove(it->second.histogram);
+    it = completion_runs_.erase(it);
+  }
 }
 
 void OperatorProbe::SetCounts(CensusGauges& gauges, const std::vector<StatusCount>& counts) {

@@ -55,8 +55,9 @@ v1::Envelope MakeErrorReply(const v1::Envelope& request, v1::ErrorCode code,
   return reply;
 }
 
-PacketHandler::PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock)
-    : store_(store), probe_(probe), clock_(clock) {}
+PacketHandler::PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock,
+                             RunActivity* activity)
+    : store_(store), probe_(probe), clock_(clock), activity_(activity) {}
 
 std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
   const auto& type = request.packet_type();
@@ -221,7 +222,12 @@ std::optional<v1::Envelope> PacketHandler::SubmitUnit(const v1::Envelope& reques
                           "unknown agent id '" + agent_text + "'");
   }
   json submission = body->contains("final_data") ? (*body)["final_data"] : json::object();
-  switch (store_.SubmitUnit(*agent_id, submission.dump())) {
+  auto submitted = store_.SubmitUnit(*agent_id, submission.dump());
+  if (submitted.seconds_worked && submitted.task_run_id) {
+    probe_.UnitCompleted(*submitted.task_run_id, *submitted.seconds_worked);
+    if (activity_) activity_->SubmissionReceived(*submitted.task_run_id, clock_.NowMillis());
+  }
+  switch (submitted.outcome) {
     case SubmitOutcome::kCompleted:
     case SubmitOutcome::kAlreadySubmitted: {
       auto reply = MakeReply(request, "submit_ack");

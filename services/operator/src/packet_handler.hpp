@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "operator_probe.hpp"
+#include "run_activity.hpp"
 #include "task_store.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/v1/envelope.pb.h"
@@ -24,7 +25,9 @@ namespace throng::operator_ {
 // Stateless apart from the store; one handler per database worker thread.
 class PacketHandler {
  public:
-  PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock);
+  // `activity` (optional) hears of every submission, for no_submission_patience.
+  PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock,
+                RunActivity* activity = nullptr);
 
   std::optional<v1::Envelope> Handle(const v1::Envelope& request);
 
@@ -42,6 +45,7 @@ class PacketHandler {
   TaskStore& store_;
   OperatorProbe& probe_;
   const Clock& clock_;
+  RunActivity* activity_;
 };
 
 // An ERROR_REPLY envelope answering `request`.

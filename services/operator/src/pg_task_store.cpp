@@ -65,18 +65,23 @@ bool PgTaskStore::DisconnectOnboardingAgent(std::int64_t onboarding_agent_id) {
   });
 }
 
-SubmitOutcome PgTaskStore::SubmitUnit(std::int64_t agent_id, const std::string& submission_json) {
+SubmitResult PgTaskStore::SubmitUnit(std::int64_t agent_id, const std::string& submission_json) {
   return Timed("submit_unit", [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    // The submission, and the answer-key check of a screening or gold unit, in one round trip.
-    auto rows = tx.exec_params("SELECT throng_submit_and_validate_unit($1, $2::jsonb)", agent_id,
+    // The submission, the answer-key check of a screening or gold unit and the unit's
+    // completion time, in one round trip.
+    auto row = tx.exec_params1("SELECT * FROM throng_submit_and_time_unit($1, $2::jsonb)", agent_id,
                                submission_json);
     tx.commit();
-    auto outcome = rows.at(0)[0].as<std::string>();
-    if (outcome == "completed") return SubmitOutcome::kCompleted;
-    if (outcome == "already_submitted") return SubmitOutcome::kAlreadySubmitted;
-    if (outcome == "not_active") return SubmitOutcome::kNotActive;
-    return SubmitOutcome::kUnknownAgent;
+    SubmitResult result;
+    auto outcome = row[0].as<std::string>();
+    result.outcome = outcome == "completed"           ? SubmitOutcome::kCompleted
+                     : outcome == "already_submitted" ? SubmitOutcome::kAlreadySubmitted
+                     : outcome == "not_active"        ? SubmitOutcome::kNotActive
+                                                      : SubmitOutcome::kUnknownAgent;
+    if (!row[1].is_null()) result.task_run_id = row[1].as<std::int64_t>();
+    if (!row[2].is_null()) result.seconds_worked = row[2].as<double>();
+    return result;
   });
 }
 
@@ -138,12 +143,32 @@ int PgTaskStore::LaunchUnits(std::int64_t task_run_id) {
   });
 }
 
-int PgTaskStore::ExpireOverdueAgents() {
-  return Timed("expire_overdue_agents", [&](pqxx::connection& c) {
+int PgTaskStore::WithdrawExcessUnits(std::int64_t task_run_id) {
+  return Timed("withdraw_excess_units", [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto rows = tx.exec("SELECT throng_expire_overdue_agents()");
+    auto row = tx.exec_params1("SELECT throng_withdraw_excess_units($1)", task_run_id);
     tx.commit();
-    return rows.at(0)[0].as<int>();
+    return row[0].as<int>();
+  });
+}
+
+std::vector<std::pair<std::string, int>> PgTaskStore::TimeOutAgents() {
+  return Timed("time_out_agents", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto rows = tx.exec("SELECT reason, agents FROM throng_time_out_agents()");
+    tx.commit();
+    std::vector<std::pair<std::string, int>> timed_out;
+    for (const auto& row : rows) timed_out.emplace_back(row[0].as<std::string>(), row[1].as<int>());
+    return timed_out;
+  });
+}
+
+int PgTaskStore::ShutDownRun(std::int64_t task_run_id) {
+  return Timed("shut_down_run", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto row = tx.exec_params1("SELECT throng_shut_down_run($1)", task_run_id);
+    tx.commit();
+    return row[0].as<int>();
   });
 }
 
@@ -163,14 +188,16 @@ std::vector<LiveRun> PgTaskStore::LiveRuns() {
     pqxx::read_transaction tx(c);
     auto rows = tx.exec(
         "SELECT r.task_run_id, t.task_name, r.static_dir, r.task_config::text,"
-        " (extract(epoch FROM r.creation_date) * 1000)::bigint, r.task_type "
+        " (extract(epoch FROM r.creation_date) * 1000)::bigint, r.task_type,"
+        " r.no_submission_patience_seconds::bigint * 1000 "
         "FROM task_runs r JOIN tasks t ON t.task_id = r.task_id "
         "WHERE NOT r.is_completed ORDER BY r.task_run_id");
     std::vector<LiveRun> runs;
     for (const auto& row : rows) {
       runs.push_back(LiveRun{row[0].as<std::int64_t>(), row[1].as<std::string>(),
                              row[2].as<std::string>(), row[3].as<std::string>(),
-                             row[4].as<std::int64_t>(), row[5].as<std::string>()});
+                             row[4].as<std::int64_t>(), row[5].as<std::string>(),
+                             row[6].as<std::int64_t>()});
     }
     return runs;
   });

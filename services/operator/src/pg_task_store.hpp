@@ -18,7 +18,7 @@ class PgTaskStore final : public TaskStore {
   PgTaskStore(std::string dsn, DbObserver observer = {});
 
   RegistrationResult RegisterAgent(const RegistrationRequest& request) override;
-  SubmitOutcome SubmitUnit(std::int64_t agent_id, const std::string& submission_json) override;
+  SubmitResult SubmitUnit(std::int64_t agent_id, const std::string& submission_json) override;
   void LogClientError(std::optional<std::int64_t> task_run_id, const std::string& agent_id,
                       const std::string& error_json) override;
 
@@ -32,7 +32,12 @@ class PgTaskStore final : public TaskStore {
 
   // Maintenance, run periodically by the operator.
   int LaunchUnits(std::int64_t task_run_id);
-  int ExpireOverdueAgents();
+  // A lowered max_num_concurrent_units: launched units over the cap go back to created.
+  int WithdrawExcessUnits(std::int64_t task_run_id);
+  // Agents past assignment_duration or submission_timeout: how many, by that reason.
+  std::vector<std::pair<std::string, int>> TimeOutAgents();
+  // Expires the units of a run nobody holds (no_submission_patience); how many.
+  int ShutDownRun(std::int64_t task_run_id);
   std::vector<std::int64_t> CompleteFinishedRuns();
   std::vector<LiveRun> LiveRuns();
 

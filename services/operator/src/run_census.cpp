@@ -25,6 +25,11 @@ RunCensus TakeRunCensus(pqxx::connection& connection) {
                          "SELECT a.task_run_id, a.status, count(*) FROM agents a "
                          "JOIN task_runs r ON r.task_run_id = a.task_run_id "
                          "WHERE NOT r.is_completed GROUP BY 1, 2");
+  census.onboarding_agents = Counts(tx,
+                                    "SELECT o.task_run_id, o.status, count(*) "
+                                    "FROM onboarding_agents o "
+                                    "JOIN task_runs r ON r.task_run_id = o.task_run_id "
+                                    "WHERE NOT r.is_completed GROUP BY 1, 2");
   tx.commit();
   return census;
 }

@@ -17,6 +17,7 @@ struct StatusCount {
 struct RunCensus {
   std::vector<StatusCount> units;
   std::vector<StatusCount> agents;
+  std::vector<StatusCount> onboarding_agents;
 };
 
 // Counts the units and agents of every live run by status, for the per-run gauges. Costs a scan

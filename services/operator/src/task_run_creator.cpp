@@ -114,12 +114,14 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
         tx.exec_params1(
               "INSERT INTO task_runs (task_id, requester_id, init_params, provider_type, task_type,"
               " max_num_concurrent_units, allowed_concurrent, maximum_units_per_worker,"
-              " assignment_duration_seconds, task_config)"
-              " VALUES ($1, $2, to_jsonb($3::text), $4, $5, $6, $7, $8, $9, $10::jsonb)"
+              " assignment_duration_seconds, task_config, submission_timeout_seconds,"
+              " no_submission_patience_seconds)"
+              " VALUES ($1, $2, to_jsonb($3::text), $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)"
               " RETURNING task_run_id",
               task_id, requester_id, spec.resolved_yaml, spec.provider_type, spec.blueprint_type,
               spec.max_num_concurrent_units, spec.allowed_concurrent, spec.maximum_units_per_worker,
-              spec.assignment_duration_in_seconds, FrontendArgs(spec).dump())[0]
+              spec.assignment_duration_in_seconds, FrontendArgs(spec).dump(),
+              spec.submission_timeout, spec.no_submission_patience)[0]
             .as<std::int64_t>();
     StoreWorkerPoolRules(tx, created.task_run_id, spec);
 

@@ -101,6 +101,8 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   THRONG_READ(spec.maximum_units_per_worker, task, "task", "maximum_units_per_worker", 0);
   THRONG_READ(spec.assignment_duration_in_seconds, task, "task", "assignment_duration_in_seconds",
               1800);
+  THRONG_READ(spec.submission_timeout, task, "task", "submission_timeout", 600);
+  THRONG_READ(spec.no_submission_patience, task, "task", "no_submission_patience", 43200);
 #undef THRONG_READ
   if (spec.task_name.empty()) return Fail("task.task_name must not be empty");
   if (spec.max_num_concurrent_units < 0 || spec.allowed_concurrent < 0 ||
@@ -109,8 +111,11 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
         "task limits (max_num_concurrent_units, allowed_concurrent, "
         "maximum_units_per_worker) must be >= 0 (0 means no limit)");
   }
-  if (spec.assignment_duration_in_seconds <= 0) {
-    return Fail("task.assignment_duration_in_seconds must be > 0");
+  if (spec.assignment_duration_in_seconds <= 0 || spec.submission_timeout <= 0 ||
+      spec.no_submission_patience <= 0) {
+    return Fail(
+        "task timeouts (assignment_duration_in_seconds, submission_timeout, "
+        "no_submission_patience) must be > 0 seconds");
   }
   auto worker_pool_rules = ParseWorkerPoolRules(blueprint, task);
   if (!worker_pool_rules) return tl::unexpected(worker_pool_rules.error());

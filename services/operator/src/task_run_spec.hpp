@@ -36,6 +36,10 @@ struct TaskRunSpec {
   int allowed_concurrent = 0;
   int maximum_units_per_worker = 0;
   int assignment_duration_in_seconds = 1800;
+  // Seconds a live agent whose partner left may still take to submit.
+  int submission_timeout = 600;
+  // Seconds without any submission after which the run is presumed broken and shut down.
+  int no_submission_patience = 43200;
   // Qualifications, block qualification and onboarding (docs/config.md).
   WorkerPoolRules worker_pool_rules;
 

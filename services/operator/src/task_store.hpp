@@ -38,6 +38,13 @@ struct OnboardingSubmission {
 
 enum class SubmitOutcome { kCompleted, kAlreadySubmitted, kUnknownAgent, kNotActive };
 
+struct SubmitResult {
+  SubmitOutcome outcome = SubmitOutcome::kUnknownAgent;
+  std::optional<std::int64_t> task_run_id;  // the agent's run; none for an unknown agent
+  // Set when this submission completed the unit: seconds since the agent was given it.
+  std::optional<double> seconds_worked;
+};
+
 struct LiveRun {
   std::int64_t task_run_id = 0;
   std::string task_name;
@@ -45,6 +52,7 @@ struct LiveRun {
   std::string task_config_json;
   std::int64_t created_ms = 0;
   std::string task_type;  // the blueprint: static_task, static_react_task, paired_chat
+  std::int64_t no_submission_patience_ms = 0;
 };
 
 // What the packet handler needs from persistent storage. Methods throw on database failure;
@@ -53,7 +61,7 @@ class TaskStore {
  public:
   virtual ~TaskStore() = default;
   virtual RegistrationResult RegisterAgent(const RegistrationRequest& request) = 0;
-  virtual SubmitOutcome SubmitUnit(std::int64_t agent_id, const std::string& submission_json) = 0;
+  virtual SubmitResult SubmitUnit(std::int64_t agent_id, const std::string& submission_json) = 0;
   virtual void LogClientError(std::optional<std::int64_t> task_run_id, const std::string& agent_id,
                               const std::string& error_json) = 0;
   // Stores a browser's live update; false if this update_id was already stored (a resend).

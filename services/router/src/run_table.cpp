@@ -11,9 +11,13 @@ const v1::TaskRunInfo* RunTable::Find(const std::string& task_run_id) const {
 
 const v1::TaskRunInfo* RunTable::Resolve(const std::string& target, const std::string& referer,
                                          const std::string& cookie_header) const {
-  for (const auto& id : {QueryValue(target, kQueryName), QueryValue(referer, kQueryName),
-                         CookieValue(cookie_header, kCookieName)}) {
-    if (!id) continue;
+  // A run named by the request or its page is the only one it may get: a worker linked to a
+  // run that is not (or no longer, or not yet) live must not end up working on another one.
+  for (const auto& id : {QueryValue(target, kQueryName), QueryValue(referer, kQueryName)}) {
+    if (id && !id->empty()) return Find(*id);
+  }
+  // The cookie is only a memory of an earlier page: a finished run's falls through.
+  if (auto id = CookieValue(cookie_header, kCookieName)) {
     if (const auto* run = Find(*id)) return run;
   }
   const v1::TaskRunInfo* newest = nullptr;

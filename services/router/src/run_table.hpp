@@ -13,7 +13,8 @@ namespace throng::router {
 // requester hands out, e.g. /?task_run_id=7&worker_id=...), the same parameter in its Referer
 // (the page's own requests, including mephisto-task's absolute paths such as /request_agent,
 // so two runs open in two tabs never mix), the `throng_task_run` cookie set when a run's page
-// was served, and finally the newest live run. Lives on the io thread.
+// was served, and finally the newest live run. A run named in the query or Referer that is not
+// live here resolves to none (never to another run). Lives on the io thread.
 class RunTable {
  public:
   static constexpr const char* kCookieName = "throng_task_run";

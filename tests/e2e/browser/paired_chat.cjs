@@ -5,6 +5,7 @@
 //     Two workers: the first waits alone, both start when the second arrives, messages go both
 //     ways, a reload brings the history back once, both submit. Then a second pair where one
 //     closes its page: the other sees "partner disconnect" and still submits.
+//     With TASK_RUN_ID set, pages open that run (not the router's newest).
 //   node paired_chat.cjs failover <balancer base> <second router base> <pid of first router>
 //     Worker A comes through the balancer (to the first router), worker B straight to the second
 //     router. The first router is killed with SIGKILL; B writes while A is away; A's page
@@ -21,7 +22,8 @@ async function open(browser, url, worker, assignment) {
   const page = await context.newPage();
   page.on("pageerror", (e) => errors.push(`${worker}: ${e.message}`));
   const agent = page.waitForResponse((r) => r.url().endsWith("/request_agent"));
-  await page.goto(`${url}/?worker_id=${worker}&assignment_id=${assignment}`);
+  const run = process.env.TASK_RUN_ID ? `&task_run_id=${process.env.TASK_RUN_ID}` : "";
+  await page.goto(`${url}/?worker_id=${worker}&assignment_id=${assignment}${run}`);
   const details = JSON.parse(await (await agent).text());
   expect(details.data.agent_id, `${worker} got no agent: ${JSON.stringify(details.data)}`);
   return { page, context, worker, agentId: details.data.agent_id };

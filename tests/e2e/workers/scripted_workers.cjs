@@ -17,7 +17,7 @@
 //
 // Options (key=value): workers=200 think_min_ms=150 think_max_ms=700 idle_stop_ms=10000
 // deadline_ms=300000 client_timeout_ms=20000 retry_min_ms=150 retry_max_ms=500
-// worker_prefix=crash-worker
+// worker_prefix=crash-worker task_run_id= (empty: the router's newest run)
 //
 // The result file (JSON): {stats, registrations: [{worker, registration_id, agent_id,
 // attempts, first_attempt_ms, last_attempt_ms}], submissions: [{worker, registration_id,
@@ -42,6 +42,7 @@ const options = {
   retry_min_ms: 150,
   retry_max_ms: 500,
   worker_prefix: "crash-worker",
+  task_run_id: "",
 };
 for (const pair of rest) {
   const eq = pair.indexOf("=");
@@ -88,7 +89,8 @@ function countError(kind) {
 // One POST; resolves {status, body} or {status: 0, kind} for a network error or timeout.
 async function post(path, body) {
   try {
-    const response = await fetch(`${base}/${path}`, {
+    const query = options.task_run_id ? `?task_run_id=${options.task_run_id}` : "";
+    const response = await fetch(`${base}/${path}${query}`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body,
