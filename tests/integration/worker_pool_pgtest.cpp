@@ -271,6 +271,23 @@ TEST_F(WorkerPoolTest, AnAgentPastItsAssignmentDurationFreesTheUnit) {
   EXPECT_LT(*submitted.seconds_worked, 60);
 }
 
+TEST_F(WorkerPoolTest, RegistrationReportsTheTimeOfEachStepInsideTheDatabase) {
+  auto run = CreateRun(2);
+  PgTaskStore store(db_.dsn());
+  store.LaunchUnits(run);
+  for (int round = 0; round < 2; ++round) {  // each registration reports only its own steps
+    auto result = store.RegisterAgent(Worker(run, "timed-" + std::to_string(round)));
+    ASSERT_EQ(result.outcome, "assigned");
+    std::map<std::string, double> phases(result.phase_seconds.begin(), result.phase_seconds.end());
+    ASSERT_EQ(phases.size(), 2u);
+    for (const char* phase : {"filter_units", "valid_units"}) {
+      ASSERT_TRUE(phases.count(phase)) << phase;
+      EXPECT_GE(phases[phase], 0.0);
+      EXPECT_LT(phases[phase], 30.0);
+    }
+  }
+}
+
 TEST_F(WorkerPoolTest, ShuttingDownASilentRunExpiresOnlyUnheldUnits) {
   auto run = CreateRun(4, {"task.max_num_concurrent_units=2"});
   PgTaskStore store(db_.dsn());

@@ -101,7 +101,7 @@ class PacketHandlerTest : public ::testing::Test {
 };
 
 TEST_F(PacketHandlerTest, RegisterAgentAnswersWithMephistoAgentDetails) {
-  store_.next_registration = {"assigned", 3, 11, 5, R"({"html":"task.html","x":"1"})"};
+  store_.next_registration = {"assigned", 3, 11, 5, R"({"html":"task.html","x":"1"})", {}};
   auto reply = handler_.Handle(Packet(
       "register_agent",
       R"({"provider_data":{"worker_name":"w1","agent_registration_id":"a-w1","provider_type":"mock"},"client_timestamp":1})"));
@@ -122,7 +122,7 @@ TEST_F(PacketHandlerTest, RegisterAgentAnswersWithMephistoAgentDetails) {
 }
 
 TEST_F(PacketHandlerTest, RefusalsCarryMephistoFailureTexts) {
-  store_.next_registration = {"no_available_units", 3, std::nullopt, std::nullopt, "null"};
+  store_.next_registration = {"no_available_units", 3, std::nullopt, std::nullopt, "null", {}};
   auto reply =
       handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
   ASSERT_TRUE(reply);
@@ -130,7 +130,7 @@ TEST_F(PacketHandlerTest, RefusalsCarryMephistoFailureTexts) {
   EXPECT_TRUE(data["agent_id"].is_null());
   EXPECT_EQ(data["failure_reason"], kNoAvailableUnits);
 
-  store_.next_registration = {"agent_missing", 3, std::nullopt, std::nullopt, "null"};
+  store_.next_registration = {"agent_missing", 3, std::nullopt, std::nullopt, "null", {}};
   reply = handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
   EXPECT_EQ(json::parse(reply->payload())["failure_reason"], kTaskMissing);
 }
@@ -244,7 +244,7 @@ double CounterValue(prometheus::Registry& registry, const std::string& name,
 }
 
 TEST_F(PacketHandlerTest, AWorkerWhoMustOnboardGetsAnOnboardingAgentWithTheOnboardingData) {
-  store_.next_registration = {"onboarding", 3, 42, std::nullopt, R"({"question":"2+2?"})"};
+  store_.next_registration = {"onboarding", 3, 42, std::nullopt, R"({"question":"2+2?"})", {}};
   auto reply = handler_.Handle(Packet(
       "register_agent", R"({"provider_data":{"worker_name":"w","agent_registration_id":"r"}})"));
   ASSERT_TRUE(reply);
@@ -263,7 +263,7 @@ TEST_F(PacketHandlerTest, AWorkerWhoMustOnboardGetsAnOnboardingAgentWithTheOnboa
             1);
 
   // A reload of the onboarding page: the same onboarding agent, counted as a reconnection.
-  store_.next_registration = {"onboarding_reconnection", 3, 42, std::nullopt, R"({"q":1})"};
+  store_.next_registration = {"onboarding_reconnection", 3, 42, std::nullopt, R"({"q":1})", {}};
   reply = handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
   EXPECT_EQ(json::parse(reply->payload())["agent_id"], "onboarding_42");
   EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
@@ -272,7 +272,7 @@ TEST_F(PacketHandlerTest, AWorkerWhoMustOnboardGetsAnOnboardingAgentWithTheOnboa
 }
 
 TEST_F(PacketHandlerTest, NotQualifiedWorkersGetMephistosText) {
-  store_.next_registration = {"not_qualified", 3, std::nullopt, std::nullopt, "null"};
+  store_.next_registration = {"not_qualified", 3, std::nullopt, std::nullopt, "null", {}};
   auto reply =
       handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
   ASSERT_TRUE(reply);
@@ -285,7 +285,7 @@ TEST_F(PacketHandlerTest, NotQualifiedWorkersGetMephistosText) {
 }
 
 TEST_F(PacketHandlerTest, PassedOnboardingAnswersWithTheRealAgentInTheSameReply) {
-  store_.next_onboarding = {"passed", {"assigned", 3, 11, 5, R"({"text":"row 0"})"}};
+  store_.next_onboarding = {"passed", {"assigned", 3, 11, 5, R"({"text":"row 0"})", {}}};
   auto packet =
       Packet("submit_onboarding", R"({"onboarding_data":{"answer":"4"},"request_id":"req-1"})");
   packet.set_agent_id("onboarding_42");
@@ -310,7 +310,7 @@ TEST_F(PacketHandlerTest, PassedOnboardingAnswersWithTheRealAgentInTheSameReply)
 
   // Passed, but the last unit went meanwhile: Mephisto's NO_AVAILABLE_UNITS.
   store_.next_onboarding = {"passed",
-                            {"no_available_units", 3, std::nullopt, std::nullopt, "null"}};
+                            {"no_available_units", 3, std::nullopt, std::nullopt, "null", {}}};
   reply = handler_.Handle(packet);
   data = json::parse(reply->payload());
   EXPECT_TRUE(data["agent_id"].is_null());
@@ -318,7 +318,7 @@ TEST_F(PacketHandlerTest, PassedOnboardingAnswersWithTheRealAgentInTheSameReply)
 }
 
 TEST_F(PacketHandlerTest, FailedOnboardingIsNotQualifiedAndARetryIsNotCountedTwice) {
-  store_.next_onboarding = {"failed", {"not_qualified", 3, std::nullopt, std::nullopt, "null"}};
+  store_.next_onboarding = {"failed", {"not_qualified", 3, std::nullopt, std::nullopt, "null", {}}};
   auto packet = Packet("submit_onboarding", R"({"onboarding_data":{"answer":"5"}})");
   packet.set_agent_id("onboarding_42");
   auto reply = handler_.Handle(packet);
@@ -327,7 +327,8 @@ TEST_F(PacketHandlerTest, FailedOnboardingIsNotQualifiedAndARetryIsNotCountedTwi
   auto data = json::parse(reply->payload());
   EXPECT_TRUE(data["agent_id"].is_null());
   EXPECT_EQ(data["failure_reason"], kNotQualified);
-  store_.next_onboarding = {"decided", {"not_qualified", 3, std::nullopt, std::nullopt, "null"}};
+  store_.next_onboarding = {"decided",
+                            {"not_qualified", 3, std::nullopt, std::nullopt, "null", {}}};
   reply = handler_.Handle(packet);
   EXPECT_EQ(json::parse(reply->payload())["failure_reason"], kNotQualified);
   EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
@@ -365,8 +366,8 @@ TEST_F(PacketHandlerTest, BadOnboardingSubmissionsGetClearErrorsNotCrashes) {
   EXPECT_TRUE(store_.onboarding_submissions.empty());
 
   // A well-formed id the database does not know.
-  store_.next_onboarding = {"none",
-                            {"unknown_agent", std::nullopt, std::nullopt, std::nullopt, "null"}};
+  store_.next_onboarding = {
+      "none", {"unknown_agent", std::nullopt, std::nullopt, std::nullopt, "null", {}}};
   auto packet = Packet("submit_onboarding", R"({"onboarding_data":{}})");
   packet.set_agent_id("onboarding_77");
   auto reply = handler_.Handle(packet);
@@ -376,7 +377,7 @@ TEST_F(PacketHandlerTest, BadOnboardingSubmissionsGetClearErrorsNotCrashes) {
 }
 
 TEST_F(PacketHandlerTest, DisconnectedOnboardingAgentsAreToldTheTaskIsMissing) {
-  store_.next_onboarding = {"none", {"agent_missing", 3, std::nullopt, std::nullopt, "null"}};
+  store_.next_onboarding = {"none", {"agent_missing", 3, std::nullopt, std::nullopt, "null", {}}};
   auto packet = Packet("submit_onboarding", R"({"onboarding_data":{"a":1}})");
   packet.set_agent_id("onboarding_42");
   auto reply = handler_.Handle(packet);

@@ -385,7 +385,13 @@ bool OperatorApp::MayBeLive(const std::string& task_run_id) {
 std::vector<v1::Envelope> OperatorApp::AfterRegistration(LiveCoordinator& live,
                                                          v1::Envelope& agent_details) {
   try {
-    return live.AfterRegistration(agent_details);
+    // A live agent's init data gets the chat's history here (Mephisto's init data step).
+    auto start = std::chrono::steady_clock::now();
+    auto pushes = live.AfterRegistration(agent_details);
+    probe_.RegistrationPhase(
+        "init_data",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return pushes;
   } catch (const std::exception& e) {
     // The agent is registered; its page learns its status when its socket says alive.
     spdlog::error("waiting room entry of agent {} failed: {}", agent_details.agent_id(), e.what());

@@ -39,6 +39,11 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                          .Name("throng_operator_agent_details_responses_total")
                          .Help("Outcome of each agent registration or reconnect")
                          .Register(registry)),
+      registration_phase_seconds_(prometheus::BuildHistogram()
+                                      .Name("throng_operator_registration_phase_seconds")
+                                      .Help("Time of each registration step: filter_units, "
+                                            "valid_units, init_data")
+                                      .Register(registry)),
       onboarding_outcomes_(prometheus::BuildCounter()
                                .Name("throng_operator_worker_pool_onboarding_outcomes_total")
                                .Help("Onboardings launched, passed and failed")
@@ -140,6 +145,10 @@ void OperatorProbe::PacketProcessed(const std::string& packet_type, const std::s
 
 void OperatorProbe::AgentDetailsResponse(const std::string& response) {
   agent_details_.Add({{"response", response}}).Increment();
+}
+
+void OperatorProbe::RegistrationPhase(const std::string& phase, double seconds) {
+  registration_phase_seconds_.Add({{"phase", phase}}, LatencyBuckets()).Observe(seconds);
 }
 
 void OperatorProbe::OnboardingOutcome(const std::string& outcome) {

@@ -25,6 +25,9 @@ class OperatorProbe {
   void PacketReceived(const std::string& packet_type);
   void PacketProcessed(const std::string& packet_type, const std::string& outcome, double seconds);
   void AgentDetailsResponse(const std::string& response);
+  // One step of a registration: filter_units, valid_units (in PostgreSQL), init_data (a live
+  // run's history and waiting room).
+  void RegistrationPhase(const std::string& phase, double seconds);
   // launched (an onboarding agent was created) | passed | failed (its answers were checked).
   void OnboardingOutcome(const std::string& outcome);
   void DbCall(const char* method, double seconds, bool ok);
@@ -52,6 +55,7 @@ class OperatorProbe {
   prometheus::Family<prometheus::Counter>& packets_processed_;
   prometheus::Family<prometheus::Histogram>& processing_seconds_;
   prometheus::Family<prometheus::Counter>& agent_details_;
+  prometheus::Family<prometheus::Histogram>& registration_phase_seconds_;
   prometheus::Family<prometheus::Counter>& onboarding_outcomes_;
   prometheus::Family<prometheus::Histogram>& db_seconds_;
   prometheus::Family<prometheus::Counter>& db_errors_;

@@ -135,6 +135,9 @@ std::optional<v1::Envelope> PacketHandler::RegisterAgent(const v1::Envelope& req
   RegistrationResult result;
   if (run_id) {
     result = store_.RegisterAgent(registration);
+    for (const auto& [phase, seconds] : result.phase_seconds) {
+      probe_.RegistrationPhase(phase, seconds);
+    }
   } else {
     result.outcome = "unknown_run";
   }

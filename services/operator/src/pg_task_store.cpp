@@ -1,6 +1,8 @@
 #include "pg_task_store.hpp"
 
+#include <charconv>
 #include <chrono>
+#include <string_view>
 
 namespace throng::operator_ {
 
@@ -27,18 +29,40 @@ RegistrationResult ReadRegistration(const pqxx::row& row, pqxx::row::size_type f
   return result;
 }
 
+// "filter_units=0.00012;valid_units=0.00031;" -> its pairs; malformed parts are skipped.
+std::vector<std::pair<std::string, double>> ParsePhases(std::string_view text) {
+  std::vector<std::pair<std::string, double>> phases;
+  while (!text.empty()) {
+    auto end = text.find(';');
+    auto part = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    auto equals = part.find('=');
+    if (equals == std::string_view::npos) continue;
+    double seconds = 0;
+    auto value = part.substr(equals + 1);
+    auto [ptr, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (error == std::errc() && seconds >= 0) phases.emplace_back(part.substr(0, equals), seconds);
+  }
+  return phases;
+}
+
 }  // namespace
 
 RegistrationResult PgTaskStore::RegisterAgent(const RegistrationRequest& request) {
   return Timed("register_agent", [&](pqxx::connection& c) {
     pqxx::work tx(c);
     // The worker-pool rules and the unit reservation, in one round trip.
+    // The worker-pool rules and the unit reservation, in one round trip; the function leaves
+    // the time of each step in throng.phases, read after it ran.
     auto rows = tx.exec_params(
-        "SELECT outcome, worker_id, agent_id, unit_id, init_data::text "
+        "SELECT outcome, worker_id, agent_id, unit_id, init_data::text,"
+        " current_setting('throng.phases', true) "
         "FROM throng_register_worker($1, $2, $3, $4)",
         request.task_run_id, request.worker_name, request.provider_type, request.registration_id);
     tx.commit();
-    return ReadRegistration(rows.at(0), 0);
+    auto result = ReadRegistration(rows.at(0), 0);
+    if (!rows.at(0)[5].is_null()) result.phase_seconds = ParsePhases(rows.at(0)[5].c_str());
+    return result;
   });
 }
 

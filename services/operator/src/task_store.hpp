@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace throng::operator_ {
@@ -24,6 +25,9 @@ struct RegistrationResult {
   std::optional<std::int64_t> agent_id;
   std::optional<std::int64_t> unit_id;
   std::string init_data_json = "null";
+  // Seconds spent in each step of the registration inside PostgreSQL: filter_units (the
+  // worker's qualifications), valid_units (limits, unit reservation, agent and init data).
+  std::vector<std::pair<std::string, double>> phase_seconds;
 };
 
 // What submitting onboarding answers led to.
