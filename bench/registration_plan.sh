@@ -99,7 +99,7 @@ complete_first() {
   psql "$dsn" -v ON_ERROR_STOP=1 -q <<SQL
 INSERT INTO workers (worker_name, provider_type)
 SELECT 'earlier-worker-' || g, 'mock' FROM generate_series(1, 2000) g
-ON CONFLICT (worker_name) DO NOTHING;
+ON CONFLICT (worker_name, provider_type) DO NOTHING;
 WITH finished AS (
   SELECT unit_id, assignment_id, task_id, task_run_id, row_number() OVER (ORDER BY unit_id) AS n
     FROM units WHERE task_run_id = $1 ORDER BY unit_id
@@ -110,6 +110,7 @@ made AS (
   SELECT w.worker_id, f.unit_id, f.task_id, f.task_run_id, f.assignment_id, 'static_task', 'mock',
          'completed', 'earlier-' || f.unit_id
     FROM finished f JOIN workers w ON w.worker_name = 'earlier-worker-' || (1 + f.n % 2000)
+                                  AND w.provider_type = 'mock'
   RETURNING agent_id, unit_id, worker_id)
 UPDATE units u SET status = 'completed', agent_id = m.agent_id, worker_id = m.worker_id
   FROM made m WHERE u.unit_id = m.unit_id;

@@ -223,6 +223,42 @@ TEST_F(QualificationTest, TheBlockQualificationRefusesWhateverItsValue) {
   EXPECT_EQ(Register(run, "late-blocked", "another-tab").outcome, "not_qualified");
 }
 
+// Workers are identified by name within their provider (migration 0011): a Prolific
+// participant and a mock worker who share a name are two workers, blocked one at a time.
+TEST_F(QualificationTest, OneNameInTwoProvidersIsTwoWorkers) {
+  auto run = CreateRun(4, "  block_qualification: blocked-workers\n");
+  auto mock = store_.RegisterAgent(RegistrationRequest{run, "abc", "mock", "m-abc"});
+  auto prolific = store_.RegisterAgent(RegistrationRequest{run, "abc", "prolific", "p-abc"});
+  ASSERT_EQ(mock.outcome, "assigned");
+  ASSERT_EQ(prolific.outcome, "assigned");
+  EXPECT_NE(mock.worker_id, prolific.worker_id);
+  EXPECT_NE(mock.unit_id, prolific.unit_id);
+
+  pqxx::connection connection(db_.dsn());
+  pqxx::nontransaction tx(connection);
+  // By name alone the worker is ambiguous; the provider as last argument picks one.
+  try {
+    tx.exec("SELECT throng_grant_qualification('abc', 'blocked-workers')");
+    ADD_FAILURE() << "granting to an ambiguous name must fail";
+  } catch (const pqxx::sql_error& e) {
+    EXPECT_NE(std::string(e.what()).find("taken in several providers (mock, prolific)"),
+              std::string::npos)
+        << e.what();
+  }
+  tx.exec("SELECT throng_grant_qualification('abc', 'blocked-workers', 1, 'prolific')");
+  EXPECT_EQ(store_.RegisterAgent(RegistrationRequest{run, "abc", "prolific", "p2-abc"}).outcome,
+            "not_qualified");
+  EXPECT_EQ(store_.RegisterAgent(RegistrationRequest{run, "abc", "mock", "m2-abc"}).outcome,
+            "assigned");
+  EXPECT_FALSE(tx.exec("SELECT throng_revoke_qualification('abc', 'blocked-workers', 'mock')")[0][0]
+                   .as<bool>());
+  EXPECT_TRUE(
+      tx.exec("SELECT throng_revoke_qualification('abc', 'blocked-workers', 'prolific')")[0][0]
+          .as<bool>());
+  EXPECT_FALSE(
+      tx.exec("SELECT throng_revoke_qualification('nobody', 'blocked-workers')")[0][0].as<bool>());
+}
+
 TEST_F(QualificationTest, PassingOnboardingGrantsTheQualificationAndARealUnitInTheSameCall) {
   auto run = CreateRun(3, kOnboardingConfig);
   auto onboarding = Register(run, "ann");

@@ -30,15 +30,16 @@ Result<std::string> BuildRunFrontend(const TaskRunSpec& spec, std::int64_t task_
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Fail("cannot create '" + dir.string() + "': " + ec.message());
-  // Embedded files are keyed "<blueprint>/<name>" or "providers/<name>"; every bundle-based
-  // blueprint shares the static_react_task page that loads bundle.js.
+  // Embedded files are keyed "<blueprint>/<name>" or "providers/<glue>/<name>"; every
+  // bundle-based blueprint shares the static_react_task page that loads bundle.js, and the
+  // page gets the wrap_crowd_source.js of the run's own provider.
   const std::string page_group = spec.UsesBundle() ? "static_react_task" : spec.blueprint_type;
-  for (const auto& [key, content] : EmbeddedFrontendFiles()) {
-    auto slash = key.find('/');
-    auto group = key.substr(0, slash);
-    if (group != page_group && group != "providers") continue;
-    auto written = WriteFile(dir / key.substr(slash + 1), content);
-    if (!written) return tl::unexpected(written.error());
+  for (const auto& group : {page_group + "/", "providers/" + spec.provider.glue + "/"}) {
+    for (const auto& [key, content] : EmbeddedFrontendFiles()) {
+      if (key.rfind(group, 0) != 0) continue;
+      auto written = WriteFile(dir / key.substr(group.size()), content);
+      if (!written) return tl::unexpected(written.error());
+    }
   }
   // static_task: the HTML template under its own name; the others: the bundle.
   auto target = spec.UsesBundle() ? fs::path("bundle.js") : fs::path(spec.task_source).filename();

@@ -99,13 +99,13 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
     tx.exec_params(
         "INSERT INTO requesters (requester_name, provider_type) VALUES ($1, $2) "
         "ON CONFLICT (requester_name) DO NOTHING",
-        spec.requester_name, spec.provider_type);
+        spec.provider.requester_name, spec.provider.type);
     auto requester = tx.exec_params1(
         "SELECT requester_id, provider_type FROM requesters WHERE requester_name = $1",
-        spec.requester_name);
-    if (requester[1].as<std::string>() != spec.provider_type) {
-      return Fail("requester '" + spec.requester_name + "' belongs to provider '" +
-                  requester[1].as<std::string>() + "', not '" + spec.provider_type +
+        spec.provider.requester_name);
+    if (requester[1].as<std::string>() != spec.provider.type) {
+      return Fail("requester '" + spec.provider.requester_name + "' belongs to provider '" +
+                  requester[1].as<std::string>() + "', not '" + spec.provider.type +
                   "'; set provider.requester_name to another name");
     }
     auto requester_id = requester[0].as<std::int64_t>();
@@ -118,7 +118,7 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
               " no_submission_patience_seconds)"
               " VALUES ($1, $2, to_jsonb($3::text), $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)"
               " RETURNING task_run_id",
-              task_id, requester_id, spec.resolved_yaml, spec.provider_type, spec.blueprint_type,
+              task_id, requester_id, spec.resolved_yaml, spec.provider.type, spec.blueprint_type,
               spec.max_num_concurrent_units, spec.allowed_concurrent, spec.maximum_units_per_worker,
               spec.assignment_duration_in_seconds, FrontendArgs(spec).dump(),
               spec.submission_timeout, spec.no_submission_patience)[0]
@@ -132,7 +132,7 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
                 "INSERT INTO assignments (task_id, task_run_id, requester_id, task_type,"
                 " provider_type, assignment_data) VALUES ($1, $2, $3, $4, $5, $6::jsonb)"
                 " RETURNING assignment_id",
-                task_id, created.task_run_id, requester_id, spec.blueprint_type, spec.provider_type,
+                task_id, created.task_run_id, requester_id, spec.blueprint_type, spec.provider.type,
                 assignment_data.dump())[0]
               .as<std::int64_t>();
       ++created.assignments;
@@ -141,7 +141,7 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
             "INSERT INTO units (assignment_id, unit_index, pay_amount, provider_type, status,"
             " task_type, task_id, task_run_id, requester_id)"
             " VALUES ($1, $2, $3, $4, 'created', $5, $6, $7, $8)",
-            assignment_id, index, spec.task_reward, spec.provider_type, spec.blueprint_type,
+            assignment_id, index, spec.task_reward, spec.provider.type, spec.blueprint_type,
             task_id, created.task_run_id, requester_id);
         ++created.units;
       }

@@ -85,12 +85,9 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
     return Fail("blueprint.units_per_assignment must be >= 2 for paired_chat (agents per chat)");
   }
 
-  THRONG_READ(spec.provider_type, provider, "provider", "type", std::string("mock"));
-  if (spec.provider_type != "mock" && spec.provider_type != "inhouse") {
-    return Fail("provider.type '" + spec.provider_type + "' is not supported; use mock or inhouse");
-  }
-  THRONG_READ(spec.requester_name, provider, "provider", "requester_name",
-              std::string(spec.provider_type + "_requester"));
+  auto provider_spec = ParseProviderSpec(provider);
+  if (!provider_spec) return tl::unexpected(provider_spec.error());
+  spec.provider = std::move(*provider_spec);
 
   THRONG_READ(spec.task_name, task, "task", "task_name", spec.blueprint_type);
   THRONG_READ(spec.task_title, task, "task", "task_title", std::string());
@@ -154,14 +151,17 @@ Result<TaskRunSpec> LoadTaskRunSpec(const std::string& config_path,
 }
 
 nlohmann::json FrontendArgs(const TaskRunSpec& spec) {
-  return nlohmann::json{{"task_title", spec.task_title},
-                        {"task_description", spec.task_description},
-                        {"frame_height", 0},
-                        {"block_mobile", false},
-                        {"template", spec.blueprint_type == "static_task"
-                                         ? fs::path(spec.task_source).filename().string()
-                                         : std::string()},
-                        {"mephisto_task_version", kMephistoTaskVersion}};
+  auto args = nlohmann::json{{"task_title", spec.task_title},
+                             {"task_description", spec.task_description},
+                             {"frame_height", 0},
+                             {"block_mobile", false},
+                             {"template", spec.blueprint_type == "static_task"
+                                              ? fs::path(spec.task_source).filename().string()
+                                              : std::string()},
+                             {"mephisto_task_version", kMephistoTaskVersion}};
+  // What the provider's wrap_crowd_source.js needs, e.g. where to send a worker after submit.
+  if (!spec.provider.frontend_args.is_null()) args["provider"] = spec.provider.frontend_args;
+  return args;
 }
 
 }  // namespace throng::operator_

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "provider_spec.hpp"
 #include "throng/common/error.hpp"
 #include "worker_pool_rules.hpp"
 
@@ -25,8 +26,7 @@ struct TaskRunSpec {
   std::string data_path;  // absolute path of the CSV/JSON/JSONL data
   int units_per_assignment = 1;
 
-  std::string provider_type;  // mock | inhouse
-  std::string requester_name;
+  ProviderSpec provider;  // provider.type (mock | inhouse | prolific) and its settings
 
   std::string task_name;
   std::string task_title;
@@ -59,7 +59,8 @@ Result<TaskRunSpec> LoadTaskRunSpec(const std::string& config_path,
 // The same, from an already parsed document (tests).
 Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& base_dir);
 
-// task_config.json served to the browser (blueprint frontend args + mephisto_task_version).
+// task_config.json served to the browser (blueprint frontend args + mephisto_task_version,
+// and the provider's args under "provider" when it has any).
 nlohmann::json FrontendArgs(const TaskRunSpec& spec);
 
 inline constexpr const char* kMephistoTaskVersion = "2.0.4";

@@ -14,4 +14,20 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-module.exports = { launchChromium, expect };
+// Runs `body(browser)` with a fresh headless Chromium, closed afterwards; a failure is printed
+// as FAIL and exits 1.
+function runInChromium(body) {
+  (async () => {
+    const browser = await launchChromium();
+    try {
+      await body(browser);
+    } finally {
+      await browser.close();
+    }
+  })().catch((error) => {
+    console.error(`FAIL: ${error.message}`);
+    process.exit(1);
+  });
+}
+
+module.exports = { launchChromium, expect, runInChromium };

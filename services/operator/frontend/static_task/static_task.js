@@ -56,7 +56,7 @@
     const workerName = getWorkerName();
     const assignmentId = getAssignmentId();
     if (workerName === null || assignmentId === null) {
-      setStatus("Preview: open this page with worker_id and assignment_id to work on the task.");
+      setStatus("Preview: this link names no worker and assignment, so no work is handed out.");
       return;
     }
 
@@ -95,13 +95,16 @@
           final_data: finalData,
           client_timestamp: Date.now() / 1000,
         });
-        handleSubmitToProvider(finalData);
-        form.hidden = true;
-        setStatus("Thank you! Your answer was saved.", "done");
       } catch (error) {
         form.querySelectorAll("button, input, select, textarea").forEach((e) => (e.disabled = false));
         setStatus("Your answer was not saved: " + error.message + ". Please try again.", "error");
+        return;
       }
+      form.hidden = true;
+      setStatus("Thank you! Your answer was saved.", "done");
+      // As mephisto-task, once the submission is acknowledged: the provider's glue takes over
+      // (the Prolific glue sends the worker back to Prolific with the completion code).
+      handleSubmitToProvider(finalData);
     });
   }
 
