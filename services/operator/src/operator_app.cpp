@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "embedded_migrations.hpp"
+#include "illegal_transition.hpp"
 #include "live_coordinator.hpp"
 #include "migrator.hpp"
 #include "operator_lease.hpp"
@@ -23,6 +24,17 @@ namespace {
 constexpr std::int64_t kRouterSilenceMs = 10'000;
 // The per-run status census scans the live runs' units: every few maintenance rounds.
 constexpr std::int64_t kCensusEveryRounds = 5;
+
+// Runs one maintenance step. A status change the database refused fails that step alone (the
+// session logged and counted it) and the round goes on; any other error ends the round.
+template <typename Fn>
+void Step(Fn&& step) {
+  try {
+    step();
+  } catch (const pqxx::sql_error& e) {
+    if (!AsIllegalTransition(e)) throw;
+  }
+}
 
 }  // namespace
 
@@ -209,9 +221,9 @@ int OperatorApp::Run() {
   if (maintenance_.joinable()) maintenance_.join();
   if (now && started_) {  // a standby never served: nothing of its own to disconnect
     try {
-      pqxx::connection connection(config_.pg_dsn);
-      UnlaunchUnits(connection);
-      auto disconnected = DisconnectActiveAgents(connection);
+      PgTaskStore store(config_.pg_dsn, ProbeObserver());
+      store.Timed("unlaunch_units", UnlaunchUnits);
+      auto disconnected = store.Timed("disconnect_active_agents", DisconnectActiveAgents);
       spdlog::info("stopped now: {} active agents disconnected; their units will be relaunched",
                    disconnected);
     } catch (const std::exception& e) {
@@ -313,14 +325,18 @@ void OperatorApp::SendBeats() {
   for (const auto& [identity, last_seen] : routers_) Send(identity, envelope);
 }
 
+DbObserver OperatorApp::ProbeObserver() {
+  return {
+      [this](const char* method, double seconds, bool ok) { probe_.DbCall(method, seconds, ok); },
+      [this](const char*, const IllegalTransition& refusal) {
+        probe_.TransitionRefused(refusal.entity);
+      }};
+}
+
 void OperatorApp::WorkerLoop(int index) {
-  PgTaskStore store(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
-    probe_.DbCall(method, seconds, ok);
-  });
+  PgTaskStore store(config_.pg_dsn, ProbeObserver());
   PacketHandler handler(store, probe_, clock_);
-  PgSession live_db(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
-    probe_.DbCall(method, seconds, ok);
-  });
+  PgSession live_db(config_.pg_dsn, ProbeObserver());
   LiveCoordinator live(live_db, clock_);
   spdlog::debug("database worker {} started", index);
   while (true) {
@@ -390,9 +406,7 @@ std::vector<v1::Envelope> OperatorApp::AfterRegistration(LiveCoordinator& live,
 }
 
 void OperatorApp::MaintenanceLoop() {
-  PgTaskStore store(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
-    probe_.DbCall(method, seconds, ok);
-  });
+  PgTaskStore store(config_.pg_dsn, ProbeObserver());
   int failures = 0;
   std::int64_t rounds = 0;
   std::int64_t drain_deadline = 0;
@@ -427,10 +441,12 @@ void OperatorApp::Maintain(PgTaskStore& store, std::int64_t round) {
   ExpireOverdueAndCompleteRuns(store);
   auto runs = store.LiveRuns();
   for (const auto& run : runs) {
-    if (auto launched = store.LaunchUnits(run.task_run_id); launched > 0) {
-      probe_.UnitsLaunched(launched);
-      spdlog::info("task run {}: launched {} units", run.task_run_id, launched);
-    }
+    Step([&] {
+      if (auto launched = store.LaunchUnits(run.task_run_id); launched > 0) {
+        probe_.UnitsLaunched(launched);
+        spdlog::info("task run {}: launched {} units", run.task_run_id, launched);
+      }
+    });
   }
   {
     std::lock_guard lock(runs_mutex_);
@@ -440,10 +456,12 @@ void OperatorApp::Maintain(PgTaskStore& store, std::int64_t round) {
 }
 
 void OperatorApp::ExpireOverdueAndCompleteRuns(PgTaskStore& store) {
-  if (auto timed_out = store.ExpireOverdueAgents(); timed_out > 0) {
-    probe_.AgentsTimedOut(timed_out);
-    spdlog::info("{} agents exceeded their assignment duration; units offered again", timed_out);
-  }
+  Step([&] {
+    if (auto timed_out = store.ExpireOverdueAgents(); timed_out > 0) {
+      probe_.AgentsTimedOut(timed_out);
+      spdlog::info("{} agents exceeded their assignment duration; units offered again", timed_out);
+    }
+  });
   for (auto run_id : store.CompleteFinishedRuns()) {
     spdlog::info("task run {} completed: every unit is done", run_id);
   }
@@ -457,11 +475,13 @@ void OperatorApp::Drain(PgTaskStore& store, std::int64_t& deadline) {
   }
   // Overdue agents still time out; their units come back as launched and are unlaunched.
   ExpireOverdueAndCompleteRuns(store);
-  if (auto unlaunched = UnlaunchUnits(store.Connection()); unlaunched > 0) {
-    spdlog::info("{} launched units put back to created; a restarted operator launches them",
-                 unlaunched);
-  }
-  auto assigned = AssignedUnits(store.Connection());
+  Step([&] {
+    if (auto unlaunched = store.Timed("unlaunch_units", UnlaunchUnits); unlaunched > 0) {
+      spdlog::info("{} launched units put back to created; a restarted operator launches them",
+                   unlaunched);
+    }
+  });
+  auto assigned = store.Timed("assigned_units", AssignedUnits);
   if (assigned == 0) {
     spdlog::info("drained: no unit is assigned any more");
     drained_ = true;

@@ -42,6 +42,10 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                      .Name("throng_operator_db_errors_total")
                      .Help("PostgreSQL calls that failed, by method")
                      .Register(registry)),
+      illegal_transitions_(prometheus::BuildCounter()
+                               .Name("throng_operator_illegal_transitions_total")
+                               .Help("Status changes the state machines refused, by entity")
+                               .Register(registry)),
       rejected_(prometheus::BuildCounter()
                     .Name("throng_operator_envelopes_rejected_total")
                     .Help("Envelopes from routers that were dropped, by reason")
@@ -87,6 +91,9 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
   for (const char* outcome : {"launched", "passed", "failed"}) {
     onboarding_outcomes_.Add({{"outcome", outcome}});
   }
+  for (const char* entity : {"agent", "unit", "onboarding_agent"}) {
+    illegal_transitions_.Add({{"entity", entity}});
+  }
 }
 
 void OperatorProbe::PacketReceived(const std::string& packet_type) {
@@ -110,6 +117,10 @@ void OperatorProbe::OnboardingOutcome(const std::string& outcome) {
 void OperatorProbe::DbCall(const char* method, double seconds, bool ok) {
   db_seconds_.Add({{"method", method}}, LatencyBuckets()).Observe(seconds);
   if (!ok) db_errors_.Add({{"method", method}}).Increment();
+}
+
+void OperatorProbe::TransitionRefused(const std::string& entity) {
+  illegal_transitions_.Add({{"entity", entity}}).Increment();
 }
 
 void OperatorProbe::EnvelopeRejected(const std::string& reason) {
