@@ -112,8 +112,10 @@ made AS (
     FROM finished f JOIN workers w ON w.worker_name = 'earlier-worker-' || (1 + f.n % 2000)
                                   AND w.provider_type = 'mock'
   RETURNING agent_id, unit_id, worker_id)
-UPDATE units u SET status = 'completed', agent_id = m.agent_id, worker_id = m.worker_id
+UPDATE units u SET status = 'assigned', agent_id = m.agent_id, worker_id = m.worker_id
   FROM made m WHERE u.unit_id = m.unit_id;
+-- Completed through 'assigned', as the unit state machine requires (docs/state-machines.md).
+UPDATE units SET status = 'completed' WHERE task_run_id = $1 AND status = 'assigned';
 INSERT INTO agent_data (agent_id, init_data, submission, submitted_at)
 SELECT a.agent_id, s.assignment_data -> 'shared', '{"sentiment": "positive"}', now()
   FROM agents a JOIN assignments s USING (assignment_id) WHERE a.task_run_id = $1;

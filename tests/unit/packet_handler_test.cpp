@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "counter_value.hpp"
 #include "manual_clock.hpp"
 #include "worker_failure_reasons.hpp"
 
@@ -12,6 +13,7 @@ namespace throng::operator_ {
 namespace {
 
 using nlohmann::json;
+using testing::CounterValue;
 
 // Records calls and answers with scripted results.
 class FakeStore final : public TaskStore {
@@ -228,19 +230,6 @@ TEST_F(PacketHandlerTest, MetadataIsStoredAndAcknowledgedOrRefusedForUnknownAgen
   EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
   reply = handler_.Handle(Packet("submit_metadata", R"({"metadata":"nope"})"));
   EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_BAD_REQUEST);
-}
-
-double CounterValue(prometheus::Registry& registry, const std::string& name,
-                    const std::string& label, const std::string& value) {
-  for (const auto& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const auto& metric : family.metric) {
-      for (const auto& pair : metric.label) {
-        if (pair.name == label && pair.value == value) return metric.counter.value;
-      }
-    }
-  }
-  return -1;
 }
 
 TEST_F(PacketHandlerTest, AWorkerWhoMustOnboardGetsAnOnboardingAgentWithTheOnboardingData) {

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "embedded_migrations.hpp"
+#include "illegal_transition.hpp"
 #include "live_coordinator.hpp"
 #include "migrator.hpp"
 #include "operator_lease.hpp"
@@ -24,6 +25,17 @@ namespace {
 constexpr std::int64_t kRouterSilenceMs = 10'000;
 // The per-run status census scans the live runs' units: every few maintenance rounds.
 constexpr std::int64_t kCensusEveryRounds = 5;
+
+// Runs one maintenance step. A status change the database refused fails that step alone (the
+// session logged and counted it) and the round goes on; any other error ends the round.
+template <typename Fn>
+void Step(Fn&& step) {
+  try {
+    step();
+  } catch (const pqxx::sql_error& e) {
+    if (!AsIllegalTransition(e)) throw;
+  }
+}
 
 }  // namespace
 
@@ -210,9 +222,9 @@ int OperatorApp::Run() {
   if (maintenance_.joinable()) maintenance_.join();
   if (now && started_) {  // a standby never served: nothing of its own to disconnect
     try {
-      pqxx::connection connection(config_.pg_dsn);
-      UnlaunchUnits(connection);
-      auto disconnected = DisconnectActiveAgents(connection);
+      PgTaskStore store(config_.pg_dsn, ProbeObserver());
+      store.Timed("unlaunch_units", UnlaunchUnits);
+      auto disconnected = store.Timed("disconnect_active_agents", DisconnectActiveAgents);
       spdlog::info("stopped now: {} active agents disconnected; their units will be relaunched",
                    disconnected);
     } catch (const std::exception& e) {
@@ -314,14 +326,18 @@ void OperatorApp::SendBeats() {
   for (const auto& [identity, last_seen] : routers_) Send(identity, envelope);
 }
 
+DbObserver OperatorApp::ProbeObserver() {
+  return {
+      [this](const char* method, double seconds, bool ok) { probe_.DbCall(method, seconds, ok); },
+      [this](const char*, const IllegalTransition& refusal) {
+        probe_.TransitionRefused(refusal.entity);
+      }};
+}
+
 void OperatorApp::WorkerLoop(int index) {
-  PgTaskStore store(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
-    probe_.DbCall(method, seconds, ok);
-  });
+  PgTaskStore store(config_.pg_dsn, ProbeObserver());
   PacketHandler handler(store, probe_, clock_, &run_activity_);
-  PgSession live_db(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
-    probe_.DbCall(method, seconds, ok);
-  });
+  PgSession live_db(config_.pg_dsn, ProbeObserver());
   LiveCoordinator live(live_db, clock_);
   spdlog::debug("database worker {} started", index);
   while (true) {
@@ -400,9 +416,7 @@ std::vector<v1::Envelope> OperatorApp::AfterRegistration(LiveCoordinator& live,
 }
 
 void OperatorApp::MaintenanceLoop() {
-  PgTaskStore store(config_.pg_dsn, [this](const char* method, double seconds, bool ok) {
-    probe_.DbCall(method, seconds, ok);
-  });
+  PgTaskStore store(config_.pg_dsn, ProbeObserver());
   int failures = 0;
   std::int64_t rounds = 0;
   std::int64_t drain_deadline = 0;
@@ -438,8 +452,8 @@ void OperatorApp::Maintain(PgTaskStore& store, std::int64_t round) {
   ExpireOverdueAndCompleteRuns(store);
   auto runs = store.LiveRuns();
   for (const auto& run : runs) {
-    ShutDownIfSilent(store, run);
-    ApplyConcurrencyCap(store, run);
+    Step([&] { ShutDownIfSilent(store, run); });
+    Step([&] { ApplyConcurrencyCap(store, run); });
   }
   {
     std::lock_guard lock(runs_mutex_);
@@ -486,12 +500,14 @@ void OperatorApp::MeasureQueueLag() {
 }
 
 void OperatorApp::ExpireOverdueAndCompleteRuns(PgTaskStore& store) {
-  for (const auto& [reason, agents] : store.TimeOutAgents()) {
-    if (agents == 0) continue;
-    probe_.AgentsTimedOut(reason, agents);
-    spdlog::info("{} agents timed out ({}); their units are offered again or expire", agents,
-                 reason);
-  }
+  Step([&] {
+    for (const auto& [reason, agents] : store.TimeOutAgents()) {
+      if (agents == 0) continue;
+      probe_.AgentsTimedOut(reason, agents);
+      spdlog::info("{} agents timed out ({}); their units are offered again or expire", agents,
+                   reason);
+    }
+  });
   for (auto run_id : store.CompleteFinishedRuns()) {
     run_activity_.Forget(run_id);
     spdlog::info("task run {} completed: every unit is done", run_id);
@@ -506,11 +522,13 @@ void OperatorApp::Drain(PgTaskStore& store, std::int64_t& deadline) {
   }
   // Overdue agents still time out; their units come back as launched and are unlaunched.
   ExpireOverdueAndCompleteRuns(store);
-  if (auto unlaunched = UnlaunchUnits(store.Connection()); unlaunched > 0) {
-    spdlog::info("{} launched units put back to created; a restarted operator launches them",
-                 unlaunched);
-  }
-  auto assigned = AssignedUnits(store.Connection());
+  Step([&] {
+    if (auto unlaunched = store.Timed("unlaunch_units", UnlaunchUnits); unlaunched > 0) {
+      spdlog::info("{} launched units put back to created; a restarted operator launches them",
+                   unlaunched);
+    }
+  });
+  auto assigned = store.Timed("assigned_units", AssignedUnits);
   if (assigned == 0) {
     spdlog::info("drained: no unit is assigned any more");
     drained_ = true;

@@ -55,6 +55,8 @@ class OperatorApp {
 
   // Waits as a standby until this process holds the operator lease (or is told to stop).
   Result<void> AcquireLease();
+  // Database calls report to the probe: latency, errors, refused status changes.
+  DbObserver ProbeObserver();
   void WorkerLoop(int index);
   void MaintenanceLoop();
   void Maintain(PgTaskStore& store, std::int64_t round);

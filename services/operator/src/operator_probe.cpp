@@ -56,6 +56,10 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                      .Name("throng_operator_db_errors_total")
                      .Help("PostgreSQL calls that failed, by method")
                      .Register(registry)),
+      illegal_transitions_(prometheus::BuildCounter()
+                               .Name("throng_operator_illegal_transitions_total")
+                               .Help("Status changes the state machines refused, by entity")
+                               .Register(registry)),
       rejected_(prometheus::BuildCounter()
                     .Name("throng_operator_envelopes_rejected_total")
                     .Help("Envelopes from routers that were dropped, by reason")
@@ -131,6 +135,9 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
     agents_timed_out_.Add({{"reason", reason}});
   }
   runs_shut_down_.Add({{"reason", "no_submission_patience"}});
+  for (const char* entity : {"agent", "unit", "onboarding_agent"}) {
+    illegal_transitions_.Add({{"entity", entity}});
+  }
 }
 
 void OperatorProbe::PacketReceived(const std::string& packet_type) {
@@ -158,6 +165,10 @@ void OperatorProbe::OnboardingOutcome(const std::string& outcome) {
 void OperatorProbe::DbCall(const char* method, double seconds, bool ok) {
   db_seconds_.Add({{"method", method}}, LatencyBuckets()).Observe(seconds);
   if (!ok) db_errors_.Add({{"method", method}}).Increment();
+}
+
+void OperatorProbe::TransitionRefused(const std::string& entity) {
+  illegal_transitions_.Add({{"entity", entity}}).Increment();
 }
 
 void OperatorProbe::EnvelopeRejected(const std::string& reason) {

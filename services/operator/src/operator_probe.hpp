@@ -31,6 +31,8 @@ class OperatorProbe {
   // launched (an onboarding agent was created) | passed | failed (its answers were checked).
   void OnboardingOutcome(const std::string& outcome);
   void DbCall(const char* method, double seconds, bool ok);
+  // A status change the database refused (SPEC O5); entity: agent | unit | onboarding_agent.
+  void TransitionRefused(const std::string& entity);
   void EnvelopeRejected(const std::string& reason);
   void SetRouters(double count);
   void SetQueueDepth(double depth);
@@ -59,6 +61,7 @@ class OperatorProbe {
   prometheus::Family<prometheus::Counter>& onboarding_outcomes_;
   prometheus::Family<prometheus::Histogram>& db_seconds_;
   prometheus::Family<prometheus::Counter>& db_errors_;
+  prometheus::Family<prometheus::Counter>& illegal_transitions_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Gauge& routers_;
   prometheus::Gauge& queue_depth_;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -7,13 +9,20 @@
 #include <string>
 #include <utility>
 
+#include "illegal_transition.hpp"
+
 namespace throng::operator_ {
 
-// Observes the duration of each database call: (method, seconds, succeeded).
-using DbObserver = std::function<void(const char* method, double seconds, bool ok)>;
+// What a PgSession tells its owner, under each call's method name (either may be empty): the
+// duration and outcome of every call, and every status change the database refused.
+struct DbObserver {
+  std::function<void(const char* method, double seconds, bool ok)> call;
+  std::function<void(const char* method, const IllegalTransition& refusal)> refused;
+};
 
 // One PostgreSQL connection for one thread, opened on first use and reopened on the call after
-// it broke; every call is timed under a method name for the database latency metrics.
+// it broke; every call is timed under a method name for the database latency metrics, and a
+// status change the triggers refuse (SPEC O5) is logged and reported under that name too.
 class PgSession {
  public:
   explicit PgSession(std::string dsn, DbObserver observer = {})
@@ -26,15 +35,15 @@ class PgSession {
     return *connection_;
   }
 
-  // Runs fn(connection) and returns its result; rethrows database errors after timing them.
+  // Runs fn(connection) and returns its result; rethrows database errors after reporting them.
   template <typename Fn>
   auto Timed(const char* method, Fn&& fn) {
     auto start = std::chrono::steady_clock::now();
     auto report = [&](bool ok) {
-      if (!observer_) return;
-      observer_(method,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-                ok);
+      if (!observer_.call) return;
+      observer_.call(
+          method, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+          ok);
     };
     try {
       auto result = fn(Connection());
@@ -43,6 +52,13 @@ class PgSession {
     } catch (const pqxx::broken_connection&) {
       connection_.reset();
       report(false);
+      throw;
+    } catch (const pqxx::sql_error& e) {
+      report(false);
+      if (auto refusal = AsIllegalTransition(e)) {
+        spdlog::warn("{}: status change refused: {}", method, refusal->message);
+        if (observer_.refused) observer_.refused(method, *refusal);
+      }
       throw;
     } catch (...) {
       report(false);

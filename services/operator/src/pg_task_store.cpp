@@ -11,11 +11,6 @@ PgTaskStore::PgTaskStore(std::string dsn, DbObserver observer)
 
 pqxx::connection& PgTaskStore::Connection() { return session_.Connection(); }
 
-template <typename Fn>
-auto PgTaskStore::Timed(const char* method, Fn&& fn) {
-  return session_.Timed(method, std::forward<Fn>(fn));
-}
-
 namespace {
 
 // A row shaped (outcome, worker_id, agent_id, unit_id, init_data) from `first` on.

@@ -4,6 +4,7 @@
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
 
 #include "pg_session.hpp"
 #include "task_store.hpp"
@@ -42,11 +43,14 @@ class PgTaskStore final : public TaskStore {
   std::vector<LiveRun> LiveRuns();
 
   pqxx::connection& Connection();
+  // Runs fn(connection) as one call named `method`, reported as the store's own calls are
+  // (latency, errors, refused status changes); for steps kept outside the store.
+  template <typename Fn>
+  auto Timed(const char* method, Fn&& fn) {
+    return session_.Timed(method, std::forward<Fn>(fn));
+  }
 
  private:
-  template <typename Fn>
-  auto Timed(const char* method, Fn&& fn);
-
   PgSession session_;
 };
 
