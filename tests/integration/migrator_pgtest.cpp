@@ -61,5 +61,21 @@ TEST(Migrator, AFailingMigrationLeavesTheSchemaAtThePreviousVersion) {
   EXPECT_TRUE(ApplyMigrations(connection, EmbeddedMigrations()));
 }
 
+TEST(Migrator, AMigrationNumberedBelowTheSchemaButNeverAppliedIsRefused) {
+  testing::PgTestDatabase db;
+  pqxx::connection connection(db.dsn());
+  ASSERT_TRUE(ApplyMigrations(connection, EmbeddedMigrations()));
+  {
+    pqxx::work tx(connection);
+    tx.exec("DELETE FROM throng_schema_migrations WHERE version = 2");  // as if added later
+    tx.commit();
+  }
+  auto report = ApplyMigrations(connection, EmbeddedMigrations());
+  ASSERT_FALSE(report);
+  EXPECT_NE(report.error().message.find("0002_worker_pool_functions was never applied"),
+            std::string::npos)
+      << report.error().message;
+}
+
 }  // namespace
 }  // namespace throng::operator_

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 namespace throng::operator_ {
 
@@ -37,6 +38,26 @@ Result<MigrationReport> ApplyMigrations(pqxx::connection& connection,
           " applied_at timestamptz NOT NULL DEFAULT now())");
     }
     int current = CurrentSchemaVersion(connection);
+    std::set<int> applied;
+    {
+      pqxx::nontransaction tx(connection);
+      for (const auto& row : tx.exec("SELECT version FROM throng_schema_migrations")) {
+        applied.insert(row[0].as<int>());
+      }
+    }
+    // A migration numbered below the database's version but never applied (two branches that
+    // each added one) would be silently skipped, or applied out of order: refuse instead.
+    for (const auto& migration : ordered) {
+      if (migration.version < current && !applied.count(migration.version)) {
+        pqxx::nontransaction tx(connection);
+        tx.exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")");
+        return Fail(fmt::format(
+            "database migration {:04d}_{} was never applied, but the schema is already at "
+            "version {}; migrations must be applied in order: restore the database from before "
+            "it or apply it by hand",
+            migration.version, migration.name, current));
+      }
+    }
     for (const auto& migration : ordered) {
       if (migration.version <= current) continue;
       pqxx::work tx(connection);
