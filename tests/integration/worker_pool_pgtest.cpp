@@ -301,6 +301,27 @@ TEST_F(WorkerPoolTest, ShuttingDownASilentRunExpiresOnlyUnheldUnits) {
   EXPECT_EQ(store.CompleteFinishedRuns(), std::vector<std::int64_t>{run});
 }
 
+TEST_F(WorkerPoolTest, MaximumUnitsPerWorkerCountsEveryRunOfTheTaskName) {
+  PgTaskStore store(db_.dsn());
+  auto work = [&](std::int64_t run, const std::string& worker, const std::string& page) {
+    auto agent = store.RegisterAgent({run, worker, "mock", page + "-" + worker});
+    if (agent.outcome != "assigned") return agent.outcome;
+    EXPECT_EQ(store.SubmitUnit(*agent.agent_id, "{}").outcome, SubmitOutcome::kCompleted);
+    return std::string("done");
+  };
+  auto first = CreateRun(3, {"task.maximum_units_per_worker=2"});
+  store.LaunchUnits(first);
+  EXPECT_EQ(work(first, "w", "p1"), "done");
+  EXPECT_EQ(work(first, "w", "p2"), "done");
+  EXPECT_EQ(work(first, "w", "p3"), "no_available_units");
+  EXPECT_EQ(work(first, "v", "p1"), "done") << "the limit is per worker";
+  // A second run of the same task_name counts what the worker did in the first.
+  auto second = CreateRun(3, {"task.maximum_units_per_worker=3"});
+  store.LaunchUnits(second);
+  EXPECT_EQ(work(second, "w", "p4"), "done");
+  EXPECT_EQ(work(second, "w", "p5"), "no_available_units");
+}
+
 TEST_F(WorkerPoolTest, AllowedConcurrentLimitsUnitsPerWorker) {
   auto run = CreateRun(5, {"task.allowed_concurrent=1"});
   PgTaskStore store(db_.dsn());
