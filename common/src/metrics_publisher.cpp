@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "throng/common/clock.hpp"
 #include "throng/common/redis_client.hpp"
@@ -66,13 +69,39 @@ void MetricsPublisher::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+namespace {
+
+// Runs MULTI, the commands, EXEC; stops at the first failure. DISCARD only on a live
+// connection: a failed one reconnects on its next command, which would cost another timeout.
+Result<void> Transaction(RedisClient& redis,
+                         const std::vector<std::vector<std::string>>& commands) {
+  auto ok = redis.Command({"MULTI"});
+  for (const auto& command : commands) {
+    if (ok) ok = redis.Command(command);
+  }
+  if (ok) ok = redis.Command({"EXEC"});
+  if (!ok) {
+    if (redis.Connected()) redis.Command({"DISCARD"});
+    return tl::unexpected(ok.error());
+  }
+  // EXEC answers for each command; one that failed inside (e.g. a foreign key of the wrong
+  // type) answers an error, which reads as nil here.
+  if (std::find(ok->begin(), ok->end(), std::nullopt) != ok->end()) {
+    return Fail("Redis refused a command of the transaction");
+  }
+  return {};
+}
+
+}  // namespace
+
 void MetricsPublisher::Loop() {
   RedisClient redis(options_.redis_url, options_.redis_timeout);
   const auto snap_key = SnapshotKey(options_.key_prefix, options_.service, options_.instance_id);
   const auto index_key = IndexKey(options_.key_prefix, options_.service);
-  const auto ttl = std::to_string(options_.interval.count() * 4);
+  const auto ttl = std::to_string(options_.interval.count() * kExpiryIntervals);
   std::uint64_t seq = 0;
   int consecutive_failures = 0;
+  std::minstd_rand jitter(std::random_device{}());
 
   auto publish = [&] {
     v1::MetricsSnapshot snapshot;
@@ -87,10 +116,8 @@ void MetricsPublisher::Loop() {
     std::string bytes;
     snapshot.SerializeToString(&bytes);
     auto now_ms = std::to_string(snapshot.published_ms());
-    auto ok = redis.Command({"MULTI"});
-    if (ok) ok = redis.Command({"SET", snap_key, bytes, "PX", ttl});
-    if (ok) ok = redis.Command({"ZADD", index_key, now_ms, options_.instance_id});
-    if (ok) ok = redis.Command({"EXEC"});
+    auto ok = Transaction(redis, {{"SET", snap_key, bytes, "PX", ttl},
+                                  {"ZADD", index_key, now_ms, options_.instance_id}});
     if (ok) {
       last_success_->Set(static_cast<double>(snapshot.published_ms()) / 1000.0);
       if (consecutive_failures > 0) spdlog::info("metrics publishing to Redis recovered");
@@ -101,8 +128,16 @@ void MetricsPublisher::Loop() {
       if (consecutive_failures++ % 60 == 0) {
         spdlog::warn("cannot save metrics snapshot: {}", ok.error().message);
       }
-      redis.Command({"DISCARD"});
     }
+  };
+  // After failures, retry at one interval, then two, jittered so that publishers do not
+  // reconnect in step; never beyond two, so that a recovered Redis has every instance back
+  // well within one expiry (what the aggregator holds after Redis lost its data).
+  auto next_wait = [&] {
+    if (consecutive_failures == 0) return options_.interval;
+    auto base = options_.interval * (consecutive_failures == 1 ? 1 : 2);
+    std::uniform_int_distribution<long> spread(base.count() / 2, base.count());
+    return std::chrono::milliseconds(spread(jitter));
   };
 
   std::unique_lock lock(mutex_);
@@ -110,13 +145,14 @@ void MetricsPublisher::Loop() {
     lock.unlock();
     publish();
     lock.lock();
-    wake_.wait_for(lock, options_.interval, [this] { return stopping_; });
+    wake_.wait_for(lock, next_wait(), [this] { return stopping_; });
   }
   lock.unlock();
-  // Graceful exit: a final snapshot, then vanish from the index immediately.
-  publish();
-  redis.Command({"DEL", snap_key});
-  redis.Command({"ZREM", index_key, options_.instance_id});
+  // Graceful exit: vanish from the index at once. Not when Redis was failing: the key expires
+  // on its own, and Stop() must not wait for more timeouts.
+  if (consecutive_failures == 0) {
+    Transaction(redis, {{"DEL", snap_key}, {"ZREM", index_key, options_.instance_id}});
+  }
 }
 
 }  // namespace throng

@@ -20,12 +20,16 @@ Options:
   --version                  Show the version.
   --config=<file>            YAML file with any of the settings below (env THRONG_CONFIG).
   --listen-address=<addr>    Address to serve on (default 127.0.0.1).
-  --port=<port>              Port for /metrics/<service>, /metrics, /healthz, /readyz;
+  --port=<port>              Port for /metrics/<service>, /metrics, /healthz, /readyz, /;
                              0 for any free port (default 9300).
   --redis-url=<url>          Redis holding the metric snapshots (default redis://127.0.0.1:6379).
   --metrics-prefix=<prefix>  Key prefix of the snapshots in Redis (default throng).
   --services=<list>          Comma-separated services to serve (default router,operator,aggregator).
   --refresh-interval=<sec>   Seconds between reads of Redis (default 1).
+  --max-stale=<sec>          Seconds Redis may be unreadable before the last known instance
+                             data is no longer served (default 300).
+  --restart-hold=<sec>       Seconds an instance is still served after Redis lost its data,
+                             unless it publishes again; 0: its own expiry (default 0).
   --metrics-interval=<sec>   Seconds between snapshots of the aggregator's own metrics (default 5).
   --instance-id=<id>         This process's id in metrics (default host:pid).
   --log-level=<level>        trace, debug, info, warn, error (default info).

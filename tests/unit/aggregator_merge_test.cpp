@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -253,15 +254,31 @@ TEST(AggregatorMerge, DuplicateInstanceKeepsTheNewestSnapshot) {
   }
 }
 
-TEST(AggregatorMerge, LabelValuesAreEscapedAndHelpIsSanitized) {
+TEST(AggregatorMerge, LabelValuesAndHelpAreEscaped) {
   auto a = Snapshot("a");
   AddSample(AddFamily(a, "escaped", v1::METRIC_TYPE_GAUGE, "Line one\nline \\two"), 1,
             {{"path", "C:\\dir \"quoted\"\nnext"}});
   auto result = MergeSnapshots({a});
   EXPECT_EQ(result.text,
-            "# HELP escaped Line one line two\n"
+            "# HELP escaped Line one\\nline \\\\two\n"
             "# TYPE escaped gauge\n"
             "escaped{instance_id=\"a\",path=\"C:\\\\dir \\\"quoted\\\"\\nnext\"} 1\n");
+}
+
+TEST(AggregatorMerge, SeriesAreCountedPerInstance) {
+  auto a = Snapshot("a");
+  auto* histogram = AddSample(AddFamily(a, "h_seconds", v1::METRIC_TYPE_HISTOGRAM), 0);
+  histogram->add_bucket_bounds(1);
+  histogram->add_bucket_cumulative(1);
+  histogram->add_bucket_cumulative(1);
+  histogram->set_sample_count(1);
+  AddSample(AddFamily(a, "g", v1::METRIC_TYPE_GAUGE), 1);
+  auto b = Snapshot("b");
+  AddSample(AddFamily(b, "bad-name", v1::METRIC_TYPE_GAUGE), 1);
+
+  auto result = MergeSnapshots({a, b});
+  EXPECT_EQ(result.instance_series, (std::map<std::string, std::size_t>{{"a", 5}, {"b", 0}}));
+  EXPECT_EQ(result.series, 5u);
 }
 
 TEST(AggregatorMerge, HelpComesFromTheFirstInstanceThatHasOne) {

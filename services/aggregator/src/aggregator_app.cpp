@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <string_view>
+
+#include "index_page.hpp"
 #include "throng/common/exit_codes.hpp"
 
 namespace throng::aggregator {
@@ -20,6 +23,8 @@ Result<void> AggregatorApp::Start() {
   refresher_options.key_prefix = config_.metrics_prefix;
   refresher_options.services = config_.services;
   refresher_options.interval = config_.refresh_interval;
+  refresher_options.max_stale = config_.max_stale;
+  refresher_options.restart_hold = config_.restart_hold;
   refresher_ = std::make_unique<SnapshotRefresher>(refresher_options, probe_, clock_);
 
   HttpServerOptions admin_options;
@@ -31,6 +36,7 @@ Result<void> AggregatorApp::Start() {
       return ServeService(request, service);
     });
   }
+  admin_->AddRoute("/", [this](const HttpRequest& request) { return ServeIndex(request); });
   admin_->SetReadiness([this](std::string& reason) {
     bool ready = refresher_->Ready();
     if (!ready) reason = "no successful refresh from Redis yet (" + config_.redis_url + ")";
@@ -56,9 +62,31 @@ Result<void> AggregatorApp::Start() {
 HttpResponse AggregatorApp::ServeService(const HttpRequest& request,
                                          const std::string& service) const {
   // Only a pointer copy: the scrape path never touches Redis.
-  auto text = refresher_->Exposition(service);
-  return TextResponse(request, http::status::ok, text ? *text : std::string(),
+  auto view = refresher_->View(service);
+  return TextResponse(request, http::status::ok, view ? view->text : std::string(),
                       "text/plain; version=0.0.4; charset=utf-8");
+}
+
+HttpResponse AggregatorApp::ServeIndex(const HttpRequest& request) const {
+  IndexPage page;
+  page.instance_id = config_.instance_id;
+  page.redis_up = refresher_->RedisUp();
+  page.now_s = clock_.NowSeconds();
+  for (const auto& service : config_.services) {
+    page.services.emplace_back(service, refresher_->View(service));
+  }
+  std::string_view target(request.target().data(), request.target().size());
+  auto mark = target.find('?');
+  auto query = mark == std::string_view::npos ? std::string_view() : target.substr(mark + 1);
+  bool json = false;
+  while (!query.empty() && !json) {
+    auto amp = query.find('&');
+    json = query.substr(0, amp) == "format=json";
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+  }
+  if (json) return JsonResponse(request, http::status::ok, RenderIndexJson(page));
+  return TextResponse(request, http::status::ok, RenderIndexText(page),
+                      "text/plain; charset=utf-8");
 }
 
 void AggregatorApp::RequestStop(int /*count*/) {

@@ -18,8 +18,8 @@ namespace throng::aggregator {
 
 // The aggregator process: a refresher thread that merges the snapshots every service saves in
 // Redis, an HTTP port serving them as /metrics/<service> (plus its own /metrics, /healthz,
-// /readyz), and a publisher saving its own snapshot like every other service. Start order:
-// refresher, HTTP port, publisher; Stop() undoes it in reverse.
+// /readyz and an index page at /), and a publisher saving its own snapshot like every other
+// service. Start order: refresher, HTTP port, publisher; Stop() undoes it in reverse.
 class AggregatorApp {
  public:
   AggregatorApp(AggregatorConfig config, const Clock& clock);
@@ -40,6 +40,8 @@ class AggregatorApp {
 
  private:
   HttpResponse ServeService(const HttpRequest& request, const std::string& service) const;
+  // GET /: services, instances, snapshot ages; ?format=json for scripts.
+  HttpResponse ServeIndex(const HttpRequest& request) const;
 
   AggregatorConfig config_;
   const Clock& clock_;

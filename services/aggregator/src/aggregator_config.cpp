@@ -64,6 +64,12 @@ Result<AggregatorConfig> LoadAggregatorConfig(const ConfigSource& source) {
   auto refresh = source.GetSeconds("refresh_interval", 1.0, 0.01, 3600);
   if (!refresh) return tl::unexpected(refresh.error());
   config.refresh_interval = *refresh;
+  auto max_stale = source.GetSeconds("max_stale", 300.0, 0.01, 86400);
+  if (!max_stale) return tl::unexpected(max_stale.error());
+  config.max_stale = *max_stale;
+  auto restart_hold = source.GetSeconds("restart_hold", 0.0, 0.0, 86400);
+  if (!restart_hold) return tl::unexpected(restart_hold.error());
+  config.restart_hold = *restart_hold;
   auto metrics = source.GetSeconds("metrics_interval", 5.0, 0.01, 3600);
   if (!metrics) return tl::unexpected(metrics.error());
   config.metrics_interval = *metrics;

@@ -15,6 +15,11 @@ struct AggregatorConfig {
   std::string metrics_prefix = "throng";
   std::vector<std::string> services = {"router", "operator", "aggregator"};
   std::chrono::milliseconds refresh_interval{1000};
+  // Redis unreadable this long: stop serving the instances' (frozen) data.
+  std::chrono::milliseconds max_stale{300000};
+  // Redis lost its data: keep serving an instance that has not published again this long;
+  // 0 means one expiry of that instance (four of its publish intervals).
+  std::chrono::milliseconds restart_hold{0};
   std::chrono::milliseconds metrics_interval{5000};  // our own snapshot, like every service
   std::string instance_id;
   std::string log_level = "info";

@@ -16,6 +16,17 @@ AggregatorProbe::AggregatorProbe(prometheus::Registry& registry)
                      .Name("throng_aggregator_instances")
                      .Help("Live instances of a service whose snapshot was merged")
                      .Register(registry)),
+      held_instances_(prometheus::BuildGauge()
+                          .Name("throng_aggregator_held_instances")
+                          .Help("Instances still served from before Redis lost its data, "
+                                "until they publish again or expire")
+                          .Register(registry)),
+      redis_data_lost_(prometheus::BuildCounter()
+                           .Name("throng_aggregator_redis_data_lost_total")
+                           .Help("Times Redis came back without the metric snapshots "
+                                 "(restarted without persistence, or flushed)")
+                           .Register(registry)
+                           .Add({})),
       refreshes_(prometheus::BuildCounter()
                      .Name("throng_aggregator_refreshes_total")
                      .Help("Refresh passes over every service, successful or not")
@@ -41,6 +52,12 @@ void AggregatorProbe::SetSnapshotAge(const std::string& service, double seconds)
 void AggregatorProbe::SetInstances(const std::string& service, double count) {
   instances_.Add({{"service", service}}).Set(count);
 }
+
+void AggregatorProbe::SetHeldInstances(const std::string& service, double count) {
+  held_instances_.Add({{"service", service}}).Set(count);
+}
+
+void AggregatorProbe::RedisDataLost() { redis_data_lost_.Increment(); }
 
 void AggregatorProbe::Refreshed(bool ok) {
   refreshes_.Increment();

@@ -19,6 +19,8 @@ class AggregatorProbe {
   void SetRedisUp(bool up);
   void SetSnapshotAge(const std::string& service, double seconds);
   void SetInstances(const std::string& service, double count);
+  void SetHeldInstances(const std::string& service, double count);
+  void RedisDataLost();
   void Refreshed(bool ok);
   void DecodeErrors(const std::string& service, const std::string& reason, std::uint64_t count);
 
@@ -26,6 +28,8 @@ class AggregatorProbe {
   prometheus::Gauge& redis_up_;
   prometheus::Family<prometheus::Gauge>& snapshot_age_;
   prometheus::Family<prometheus::Gauge>& instances_;
+  prometheus::Family<prometheus::Gauge>& held_instances_;
+  prometheus::Counter& redis_data_lost_;
   prometheus::Counter& refreshes_;
   prometheus::Counter& refresh_errors_;
   prometheus::Family<prometheus::Counter>& decode_errors_;

@@ -50,14 +50,19 @@ bool IsReservedLabel(const std::string& name) {
          name == "job" || name.rfind("__", 0) == 0;
 }
 
-// Backslashes and line breaks would break the HELP line (prometheus-cpp 1.0.1 does not escape
-// it): backslashes go, line breaks become spaces so words stay apart.
-std::string SanitizeHelp(const std::string& help) {
+// HELP text escapes backslash and line feed (prometheus-cpp 1.0.1 does not, so this is ours
+// to get right): the text reads back exactly as the publisher wrote it.
+std::string EscapeHelp(const std::string& help) {
   std::string out;
   out.reserve(help.size());
   for (char c : help) {
-    if (c == '\\') continue;
-    out += (c == '\n' || c == '\r') ? ' ' : c;
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
   }
   return out;
 }
@@ -123,7 +128,7 @@ const char* AcceptFamily(const v1::MetricFamily& family, const std::string& inst
   if (family.help().size() > limits.max_help_bytes) return "size";
 
   out.family = &family;
-  out.help = SanitizeHelp(family.help());
+  out.help = EscapeHelp(family.help());
   std::set<LabelList> seen;
   for (const auto& sample : family.samples()) {
     if (static_cast<std::size_t>(sample.labels_size()) > limits.max_labels) return "size";
@@ -199,7 +204,9 @@ void AppendLine(std::string& out, const std::string& name, const char* suffix,
   out += '\n';
 }
 
-std::size_t Render(const std::string& name, const MergedFamily& family, std::string& out) {
+// Appends one family; counts each instance's sample lines into `instance_series`.
+std::size_t Render(const std::string& name, const MergedFamily& family, std::string& out,
+                   std::map<std::string, std::size_t>& instance_series) {
   out += "# HELP ";
   out += name;
   out += ' ';
@@ -213,20 +220,23 @@ std::size_t Render(const std::string& name, const MergedFamily& family, std::str
   std::size_t lines = 0;
   for (const auto& series : family.series) {
     const auto& sample = *series.sample;
+    std::size_t added = 1;
     if (family.type != v1::METRIC_TYPE_HISTOGRAM) {
       AppendLine(out, name, "", series.labels, nullptr, FormatValue(sample.value()));
-      ++lines;
-      continue;
+    } else {
+      for (int i = 0; i < sample.bucket_cumulative_size(); ++i) {
+        std::string le = i < sample.bucket_bounds_size() ? FormatValue(sample.bucket_bounds(i))
+                                                         : std::string("+Inf");
+        AppendLine(out, name, "_bucket", series.labels, &le,
+                   std::to_string(sample.bucket_cumulative(i)));
+      }
+      AppendLine(out, name, "_sum", series.labels, nullptr, FormatValue(sample.sample_sum()));
+      AppendLine(out, name, "_count", series.labels, nullptr,
+                 std::to_string(sample.sample_count()));
+      added = sample.bucket_cumulative_size() + 2;
     }
-    for (int i = 0; i < sample.bucket_cumulative_size(); ++i) {
-      std::string le = i < sample.bucket_bounds_size() ? FormatValue(sample.bucket_bounds(i))
-                                                       : std::string("+Inf");
-      AppendLine(out, name, "_bucket", series.labels, &le,
-                 std::to_string(sample.bucket_cumulative(i)));
-    }
-    AppendLine(out, name, "_sum", series.labels, nullptr, FormatValue(sample.sample_sum()));
-    AppendLine(out, name, "_count", series.labels, nullptr, std::to_string(sample.sample_count()));
-    lines += sample.bucket_cumulative_size() + 2;
+    instance_series[*series.instance_id] += added;
+    lines += added;
   }
   return lines;
 }
@@ -360,6 +370,7 @@ MergeResult MergeSnapshots(const std::vector<v1::MetricsSnapshot>& snapshots,
       continue;
     }
     ++result.instances;
+    result.instance_series[id];  // listed even when none of its families survive
 
     // TYPE comes from the first instance (in id order) that has the family, HELP from the
     // first that has a non-empty one.
@@ -401,7 +412,7 @@ MergeResult MergeSnapshots(const std::vector<v1::MetricsSnapshot>& snapshots,
       if (*a.instance_id != *b.instance_id) return *a.instance_id < *b.instance_id;
       return a.labels < b.labels;
     });
-    result.series += Render(name, family, result.text);
+    result.series += Render(name, family, result.text, result.instance_series);
   }
   return result;
 }

@@ -28,6 +28,8 @@ struct MergeResult {
   std::string text;
   std::size_t instances = 0;  // instances whose data was accepted
   std::size_t series = 0;     // sample lines in `text`
+  // Accepted instance id -> sample lines it contributed to `text` (0 when none survived).
+  std::map<std::string, std::size_t> instance_series;
   // Reason -> instances or families dropped for it; the reasons form a small fixed set
   // (e.g. "metric_name", "value", "type_conflict") so they can be used as a metric label.
   std::map<std::string, std::uint64_t> errors;

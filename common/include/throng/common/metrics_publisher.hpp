@@ -39,12 +39,16 @@ MetricsPublisherOptions PublisherOptionsFor(const std::string& service, const Co
 // Every interval, saves a full cumulative snapshot of the registry to Redis:
 //   <prefix>:{<service>}:snap:<instance_id>  STRING, PX = 4 x interval (the heartbeat)
 //   <prefix>:{<service>}:instances           ZSET of instance ids (discovery index)
-// Runs on its own thread so that a slow or dead Redis never stalls request handling.
-// On Stop() publishes a last time and removes the key, so the instance vanishes at once.
+// Runs on its own thread so that a slow or dead Redis never stalls request handling; failures
+// are counted and retried with a short jittered backoff. On Stop() it removes the key, so the
+// instance vanishes at once; Stop() waits at most for the Redis call in progress.
 class MetricsPublisher {
  public:
   MetricsPublisher(MetricsPublisherOptions options, std::shared_ptr<prometheus::Registry> registry);
   ~MetricsPublisher();
+
+  // Snapshot keys expire after this many publish intervals without a new snapshot.
+  static constexpr int kExpiryIntervals = 4;
 
   void Start();
   void Stop();
