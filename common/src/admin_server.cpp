@@ -7,8 +7,9 @@
 
 namespace throng {
 
-AdminServer::AdminServer(HttpServerOptions options, std::shared_ptr<prometheus::Registry> registry)
-    : registry_(std::move(registry)) {
+AdminServer::AdminServer(HttpServerOptions options,
+                         std::shared_ptr<const prometheus::Collectable> metrics)
+    : metrics_(std::move(metrics)) {
   server_ = std::make_unique<HttpServer>(
       io_, std::move(options),
       [this](HttpRequest&& request, std::shared_ptr<HttpResponder> responder) {
@@ -47,8 +48,8 @@ void AdminServer::Handle(HttpRequest&& request, const std::shared_ptr<HttpRespon
     responder->Send(JsonError(request, http::status::method_not_allowed, "only GET is supported"));
     return;
   }
-  if (path == "/metrics" && registry_) {
-    responder->Send(TextResponse(request, http::status::ok, SerializeRegistry(*registry_),
+  if (path == "/metrics" && metrics_) {
+    responder->Send(TextResponse(request, http::status::ok, SerializeRegistry(*metrics_),
                                  "text/plain; version=0.0.4; charset=utf-8"));
     return;
   }
@@ -73,7 +74,7 @@ void AdminServer::Handle(HttpRequest&& request, const std::shared_ptr<HttpRespon
   responder->Send(route->second(request));
 }
 
-std::string SerializeRegistry(prometheus::Registry& registry) {
+std::string SerializeRegistry(const prometheus::Collectable& registry) {
   prometheus::TextSerializer serializer;
   return serializer.Serialize(registry.Collect());
 }

@@ -30,17 +30,17 @@ std::string RandomHex(std::size_t bytes) {
 }  // namespace
 
 MetricsPublisher::MetricsPublisher(MetricsPublisherOptions options,
-                                   std::shared_ptr<prometheus::Registry> registry)
-    : options_(std::move(options)), registry_(std::move(registry)), boot_id_(RandomHex(16)) {
+                                   std::shared_ptr<ServiceMetrics> metrics)
+    : options_(std::move(options)), metrics_(std::move(metrics)), boot_id_(RandomHex(16)) {
   publish_failures_ = &prometheus::BuildCounter()
                            .Name("throng_metrics_publish_failures_total")
                            .Help("Metric snapshots that could not be saved to Redis")
-                           .Register(*registry_)
+                           .Register(metrics_->Registry())
                            .Add({});
   last_success_ = &prometheus::BuildGauge()
                        .Name("throng_metrics_last_publish_success_timestamp_seconds")
                        .Help("When a metric snapshot was last saved to Redis")
-                       .Register(*registry_)
+                       .Register(metrics_->Registry())
                        .Add({});
 }
 
@@ -112,7 +112,7 @@ void MetricsPublisher::Loop() {
     snapshot.set_seq(++seq);
     snapshot.set_published_ms(DefaultClock().NowMillis());
     snapshot.set_interval_ms(options_.interval.count());
-    FillSnapshot(registry_->Collect(), snapshot);
+    FillSnapshot(metrics_->Collect(), snapshot);
     std::string bytes;
     snapshot.SerializeToString(&bytes);
     auto now_ms = std::to_string(snapshot.published_ms());

@@ -66,6 +66,39 @@ done
 grep -q '^throng_router_packets_total{.*packet_type="register_agent"' "$work/agg_router.txt" || fail "register_agent count"
 check "aggregator serves router and operator packet counts"
 
+# Health state, build info and process metrics (A5): on each service's own admin port, then
+# through the aggregator, where every series carries instance_id.
+# vitals_ok <file> <service> [<instance_id label pattern>]: running=1, build info, every
+# process_* metric (labels in the sorted order both expositions use).
+vitals_ok() {
+  local id=${3:-}
+  grep -Eq "^throng_service_state\{${id}service=\"$2\",state=\"running\"\} 1$" "$1" || return 1
+  grep -Eq "^throng_build_info\{compiler=\"[^\"]+\",${id}revision=\"[^\"]+\",service=\"$2\",version=\"[^\"]+\"\} 1$" "$1" ||
+    return 1
+  for name in process_cpu_seconds_total process_resident_memory_bytes process_virtual_memory_bytes \
+    process_open_fds process_max_fds process_start_time_seconds; do
+    grep -Eq "^$name${id:+\{${id%,}\}} [0-9]" "$1" || return 1
+  done
+}
+for target in "router $router_admin" "operator $op_admin" "aggregator $agg_port"; do
+  read -r service port <<<"$target"
+  ok=""
+  for _ in $(seq 50); do
+    curl -fsS "http://127.0.0.1:$port/metrics" >"$work/own_$service.txt" || true
+    vitals_ok "$work/own_$service.txt" "$service" && ok=1 && break
+    sleep 0.1
+  done
+  [ -n "$ok" ] || fail "$service /metrics lacks running state, build info or process metrics: $(grep -E '^(throng_service_state|throng_build_info|process_)' "$work/own_$service.txt")"
+  ok=""
+  for _ in $(seq 50); do
+    curl -fsS "http://127.0.0.1:$agg_port/metrics/$service" >"$work/agg_$service.txt" || true
+    vitals_ok "$work/agg_$service.txt" "$service" 'instance_id="[^"]+",' && ok=1 && break
+    sleep 0.1
+  done
+  [ -n "$ok" ] || fail "aggregator /metrics/$service lacks them: $(grep -E '^(throng_service_state|throng_build_info|process_)' "$work/agg_$service.txt")"
+done
+check "every service exports state running, build info and process metrics, also via the aggregator"
+
 # Bad input: clear 4xx JSON errors, never a crash.
 code=$(post request_agent '{"provider_data": {"worker_name": ')
 [ "$code" = 400 ] && jq -e .error "$work/body" >/dev/null || fail "malformed JSON: $code"
@@ -136,10 +169,19 @@ elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$code" = 503 ] && [ "$elapsed_ms" -lt 1000 ] || fail "unreachable operator: $code after ${elapsed_ms} ms"
 code=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$router_admin/readyz")
 [ "$code" = 503 ] || fail "router /readyz should be 503 without an operator, got $code"
-check "operator down: request_agent fails fast with a JSON error, router not ready"
+curl -fsS "http://127.0.0.1:$router_admin/metrics" |
+  grep -q '^throng_service_state{service="router",state="error"} 1$' || fail "router state not error without an operator"
+check "operator down: request_agent fails fast with a JSON error, router not ready, state error"
 
 kill -CONT "$op_pid"
 throng_wait_http "http://127.0.0.1:$router_admin/readyz" 10 || fail "router did not see the operator return"
+for _ in $(seq 20); do
+  curl -fsS "http://127.0.0.1:$router_admin/metrics" >"$work/router_back.txt" || true
+  grep -q '^throng_service_state{service="router",state="running"} 1$' "$work/router_back.txt" && break
+  sleep 0.1
+done
+grep -q '^throng_service_state{service="router",state="running"} 1$' "$work/router_back.txt" ||
+  fail "router state not back to running with the operator"
 kill -TERM "$op_pid"
 op_status=0
 wait "$op_pid" || op_status=$?

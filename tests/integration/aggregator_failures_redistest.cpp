@@ -29,6 +29,7 @@
 #include "redis_server.hpp"
 #include "router_clients.hpp"
 #include "throng/common/metrics_publisher.hpp"
+#include "throng/common/service_metrics.hpp"
 #include "throng/common/redis_client.hpp"
 #include "throng/common/snapshot_codec.hpp"
 #include "unique_temp_path.hpp"
@@ -85,13 +86,13 @@ double Seconds(std::chrono::steady_clock::duration duration) {
   return std::chrono::duration<double>(duration).count();
 }
 
-// A process's registry and its real publisher, with the metrics the rows look at.
+// A process's metrics and its real publisher, with the metrics the rows look at.
 struct Instance {
-  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::shared_ptr<ServiceMetrics> metrics = std::make_shared<ServiceMetrics>("test");
   std::unique_ptr<MetricsPublisher> publisher;
 
   double PublishFailures() {
-    for (const auto& family : registry->Collect()) {
+    for (const auto& family : metrics->Registry().Collect()) {
       if (family.name == "throng_metrics_publish_failures_total") {
         return family.metric.at(0).counter.value;
       }
@@ -137,7 +138,7 @@ class AggregatorFailures : public ::testing::Test {
   Instance& StartInstance(const std::string& service, const std::string& id, double jobs,
                           bool with_histogram = false) {
     auto instance = std::make_unique<Instance>();
-    auto& registry = *instance->registry;
+    auto& registry = instance->metrics->Registry();
     prometheus::BuildCounter()
         .Name("throng_test_jobs_total")
         .Help("Jobs done")
@@ -164,7 +165,7 @@ class AggregatorFailures : public ::testing::Test {
     options.service = service;
     options.instance_id = id;
     options.interval = kPublishInterval;
-    instance->publisher = std::make_unique<MetricsPublisher>(options, instance->registry);
+    instance->publisher = std::make_unique<MetricsPublisher>(options, instance->metrics);
     instance->publisher->Start();
     instances_.push_back(std::move(instance));
     return *instances_.back();
@@ -263,7 +264,7 @@ TEST_F(AggregatorFailures, MetricPresentOnOneInstanceOnly) {
   prometheus::BuildGauge()
       .Name("throng_test_idle_workers")
       .Help("On b only")
-      .Register(*b.registry)
+      .Register(b.metrics->Registry())
       .Add({});
   ASSERT_TRUE(Eventually([&] {
     auto text = Body("/metrics/router");

@@ -12,8 +12,10 @@ namespace throng::aggregator {
 AggregatorApp::AggregatorApp(AggregatorConfig config, const Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
-      registry_(std::make_shared<prometheus::Registry>()),
-      probe_(*registry_) {}
+      metrics_(std::make_shared<ServiceMetrics>("aggregator")),
+      probe_(metrics_->Registry()) {
+  probe_.ReportStateTo(&metrics_->State());
+}
 
 AggregatorApp::~AggregatorApp() { Stop(); }
 
@@ -30,7 +32,7 @@ Result<void> AggregatorApp::Start() {
   HttpServerOptions admin_options;
   admin_options.address = config_.listen_address;
   admin_options.port = static_cast<std::uint16_t>(config_.port);
-  admin_ = std::make_unique<AdminServer>(admin_options, registry_);
+  admin_ = std::make_unique<AdminServer>(admin_options, metrics_);
   for (const auto& service : config_.services) {
     admin_->AddRoute("/metrics/" + service, [this, service](const HttpRequest& request) {
       return ServeService(request, service);
@@ -49,7 +51,7 @@ Result<void> AggregatorApp::Start() {
   refresher_->Start();
 
   publisher_ =
-      std::make_unique<MetricsPublisher>(PublisherOptionsFor("aggregator", config_), registry_);
+      std::make_unique<MetricsPublisher>(PublisherOptionsFor("aggregator", config_), metrics_);
   publisher_->Start();
 
   std::string services;
@@ -90,6 +92,7 @@ HttpResponse AggregatorApp::ServeIndex(const HttpRequest& request) const {
 }
 
 void AggregatorApp::RequestStop(int /*count*/) {
+  metrics_->State().Set(ServiceState::State::kDraining);
   {
     std::lock_guard lock(stop_mutex_);
     stop_requested_ = true;

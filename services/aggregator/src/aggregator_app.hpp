@@ -1,7 +1,5 @@
 #pragma once
 
-#include <prometheus/registry.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -13,6 +11,7 @@
 #include "throng/common/admin_server.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/metrics_publisher.hpp"
+#include "throng/common/service_metrics.hpp"
 
 namespace throng::aggregator {
 
@@ -45,7 +44,7 @@ class AggregatorApp {
 
   AggregatorConfig config_;
   const Clock& clock_;
-  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<ServiceMetrics> metrics_;
   AggregatorProbe probe_;
   std::unique_ptr<SnapshotRefresher> refresher_;
   std::unique_ptr<AdminServer> admin_;

@@ -62,6 +62,7 @@ void AggregatorProbe::RedisDataLost() { redis_data_lost_.Increment(); }
 void AggregatorProbe::Refreshed(bool ok) {
   refreshes_.Increment();
   if (!ok) refresh_errors_.Increment();
+  if (state_) state_->Set(ok ? ServiceState::State::kRunning : ServiceState::State::kError);
 }
 
 void AggregatorProbe::DecodeErrors(const std::string& service, const std::string& reason,

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "throng/common/service_state.hpp"
+
 namespace throng::aggregator {
 
 // Every metric the aggregator exports about itself, declared in one place and used as verbs.
@@ -21,6 +23,9 @@ class AggregatorProbe {
   void SetInstances(const std::string& service, double count);
   void SetHeldInstances(const std::string& service, double count);
   void RedisDataLost();
+  // Each refresh pass also sets the instance's health: running after one that read Redis,
+  // error after one that could not.
+  void ReportStateTo(ServiceState* state) { state_ = state; }
   void Refreshed(bool ok);
   void DecodeErrors(const std::string& service, const std::string& reason, std::uint64_t count);
 
@@ -33,6 +38,7 @@ class AggregatorProbe {
   prometheus::Counter& refreshes_;
   prometheus::Counter& refresh_errors_;
   prometheus::Family<prometheus::Counter>& decode_errors_;
+  ServiceState* state_ = nullptr;
 };
 
 }  // namespace throng::aggregator

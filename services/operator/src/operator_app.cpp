@@ -42,8 +42,8 @@ void Step(Fn&& step) {
 OperatorApp::OperatorApp(OperatorConfig config, const Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
-      registry_(std::make_shared<prometheus::Registry>()),
-      probe_(*registry_),
+      metrics_(std::make_shared<ServiceMetrics>("operator")),
+      probe_(metrics_->Registry()),
       context_(1),
       socket_(context_, zmq::socket_type::router) {}
 
@@ -79,7 +79,7 @@ Result<void> OperatorApp::Start() {
   HttpServerOptions admin_options;
   admin_options.address = config_.admin_address;
   admin_options.port = static_cast<std::uint16_t>(config_.admin_port);
-  admin_ = std::make_unique<AdminServer>(admin_options, registry_);
+  admin_ = std::make_unique<AdminServer>(admin_options, metrics_);
   admin_->SetReadiness([this](std::string& reason) {
     if (standby_) {
       reason = "standby: another operator holds the lease on this database";
@@ -124,9 +124,10 @@ Result<void> OperatorApp::Start() {
   maintenance_ = std::thread([this] { MaintenanceLoop(); });
 
   publisher_ =
-      std::make_unique<MetricsPublisher>(PublisherOptionsFor("operator", config_), registry_);
+      std::make_unique<MetricsPublisher>(PublisherOptionsFor("operator", config_), metrics_);
   publisher_->Start();
   started_ = true;
+  metrics_->State().Set(ServiceState::State::kRunning);
   spdlog::info("operator {} listening on {} (admin 127.0.0.1:{})", config_.instance_id,
                bound_endpoint_, admin_->Port());
   return {};
@@ -146,6 +147,7 @@ Result<void> OperatorApp::AcquireLease() {
         announced = true;
       }
       standby_ = true;
+      metrics_->State().Set(ServiceState::State::kStandby);
     } catch (const std::exception& e) {
       return Fail(std::string("cannot take the operator lease (") + e.what() + ")");
     }
@@ -162,6 +164,8 @@ void OperatorApp::RequestStop(int count) {
   int previous = stop_requests_.load();
   while (previous < count && !stop_requests_.compare_exchange_weak(previous, count)) {
   }
+  // A lost lease stops the operator too, but that is its error state, not a drain.
+  if (!lease_lost_) metrics_->State().Set(ServiceState::State::kDraining);
   maintenance_wake_.notify_all();
 }
 
@@ -425,6 +429,7 @@ void OperatorApp::MaintenanceLoop() {
       // Another operator may hold the lease by now: serving on would mean two of us.
       spdlog::critical("lost the operator lease (its PostgreSQL connection broke); stopping now");
       lease_lost_ = true;
+      metrics_->State().Set(ServiceState::State::kError);
       RequestStop(2);
       break;
     }
@@ -441,6 +446,7 @@ void OperatorApp::MaintenanceLoop() {
       db_ok_ = false;
       if (failures++ % 30 == 0) spdlog::error("maintenance failed: {}", e.what());
     }
+    metrics_->State().Set(db_ok_ ? ServiceState::State::kRunning : ServiceState::State::kError);
     std::unique_lock lock(maintenance_mutex_);
     maintenance_wake_.wait_for(lock, config_.maintenance_interval,
                                [this] { return stop_requests_ >= 2; });

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <prometheus/registry.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -23,6 +21,7 @@
 #include "throng/common/clock.hpp"
 #include "throng/common/mailbox.hpp"
 #include "throng/common/metrics_publisher.hpp"
+#include "throng/common/service_metrics.hpp"
 #include "throng/v1/envelope.pb.h"
 
 namespace throng::operator_ {
@@ -80,7 +79,7 @@ class OperatorApp {
 
   OperatorConfig config_;
   const Clock& clock_;
-  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<ServiceMetrics> metrics_;
   OperatorProbe probe_;
   zmq::context_t context_;
   zmq::socket_t socket_;

@@ -11,8 +11,8 @@ namespace throng::router {
 RouterApp::RouterApp(RouterConfig config, const Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
-      registry_(std::make_shared<prometheus::Registry>()),
-      probe_(*registry_),
+      metrics_(std::make_shared<ServiceMetrics>("router")),
+      probe_(metrics_->Registry()),
       tick_(io_) {}
 
 RouterApp::~RouterApp() {
@@ -55,21 +55,25 @@ Result<void> RouterApp::Start() {
         session->Start(std::move(request));
       });
   if (auto started = http_->Start(); !started) return started;
+  started_ms_ = clock_.NowMillis();
   link_->Start();
 
   HttpServerOptions admin_options;
   admin_options.address = config_.admin_address;
   admin_options.port = static_cast<std::uint16_t>(config_.admin_port);
-  admin_ = std::make_unique<AdminServer>(admin_options, registry_);
+  admin_ = std::make_unique<AdminServer>(admin_options, metrics_);
   admin_->SetReadiness([this](std::string& reason) {
+    if (stop_requests_ > 0) {
+      reason = "stopping: no new connections, finishing held requests";
+      return false;
+    }
     bool ready = link_->OperatorReachable();
     if (!ready) reason = "operator not reachable at " + config_.operator_endpoint;
     return ready;
   });
   if (auto started = admin_->Start(); !started) return started;
 
-  publisher_ =
-      std::make_unique<MetricsPublisher>(PublisherOptionsFor("router", config_), registry_);
+  publisher_ = std::make_unique<MetricsPublisher>(PublisherOptionsFor("router", config_), metrics_);
   publisher_->Start();
   spdlog::info("router {} serving workers on {}:{} (admin {}:{}), operator {}", config_.instance_id,
                config_.listen_address, http_->Port(), config_.admin_address, admin_->Port(),
@@ -84,11 +88,21 @@ void RouterApp::RequestStop(int count) {
 }
 
 void RouterApp::Tick() {
-  probe_.SetOperatorReachable(link_->OperatorReachable());
+  bool reachable = link_->OperatorReachable();
+  probe_.SetOperatorReachable(reachable);
+  // Starting until the operator's first heartbeat; an operator that went away, or never came
+  // within operator_stale_after, is an error until it beats again.
+  if (reachable) {
+    metrics_->State().Set(ServiceState::State::kRunning);
+  } else if (link_->LastBeatMs() != 0 ||
+             clock_.NowMillis() - started_ms_ > config_.operator_stale_after.count()) {
+    metrics_->State().Set(ServiceState::State::kError);
+  }
   if (++ticks_ % 10 == 0) hub_->Sweep();
   int requested = stop_requests_.load();
   if (requested > stop_handled_) {
     if (stop_handled_ == 0) {
+      metrics_->State().Set(ServiceState::State::kDraining);
       spdlog::info("router draining: no new connections, {} held requests to finish",
                    api_->HeldCount());
       http_->Stop();

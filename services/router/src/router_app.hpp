@@ -1,7 +1,5 @@
 #pragma once
 
-#include <prometheus/registry.h>
-
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,6 +13,7 @@
 #include "throng/common/clock.hpp"
 #include "throng/common/http_server.hpp"
 #include "throng/common/metrics_publisher.hpp"
+#include "throng/common/service_metrics.hpp"
 #include "worker_api.hpp"
 
 namespace throng::router {
@@ -43,7 +42,7 @@ class RouterApp {
   RouterConfig config_;
   const Clock& clock_;
   boost::asio::io_context io_;
-  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<ServiceMetrics> metrics_;
   RouterProbe probe_;
   std::unique_ptr<OperatorLink> link_;
   std::unique_ptr<LiveHub> hub_;
@@ -58,6 +57,7 @@ class RouterApp {
   std::uint64_t next_session_id_ = 0;
   std::chrono::steady_clock::time_point drain_deadline_;
   std::chrono::steady_clock::time_point close_deadline_;
+  std::int64_t started_ms_ = 0;
 };
 
 }  // namespace throng::router

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <prometheus/registry.h>
+#include <prometheus/collectable.h>
 
 #include <atomic>
 #include <functional>
@@ -13,7 +13,7 @@
 
 namespace throng {
 
-// The admin port every service has: /metrics (its own registry), /healthz (process is up),
+// The admin port every service has: /metrics (its own metrics), /healthz (process is up),
 // /readyz (dependencies reachable), and extra GET routes. Runs its own io thread so that a
 // busy service still answers probes.
 class AdminServer {
@@ -21,7 +21,7 @@ class AdminServer {
   using Route = std::function<HttpResponse(const HttpRequest&)>;
   using Readiness = std::function<bool(std::string& reason)>;
 
-  AdminServer(HttpServerOptions options, std::shared_ptr<prometheus::Registry> registry);
+  AdminServer(HttpServerOptions options, std::shared_ptr<const prometheus::Collectable> metrics);
   ~AdminServer();
 
   // Routes and readiness must be set before Start().
@@ -36,14 +36,14 @@ class AdminServer {
   void Handle(HttpRequest&& request, const std::shared_ptr<HttpResponder>& responder);
 
   boost::asio::io_context io_;
-  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<const prometheus::Collectable> metrics_;
   std::map<std::string, Route> routes_;
   Readiness readiness_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };
 
-// Prometheus text exposition of a registry.
-std::string SerializeRegistry(prometheus::Registry& registry);
+// Prometheus text exposition of a registry (or any collectable).
+std::string SerializeRegistry(const prometheus::Collectable& registry);
 
 }  // namespace throng

@@ -2,7 +2,6 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
-#include <prometheus/registry.h>
 
 #include <atomic>
 #include <chrono>
@@ -11,6 +10,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "throng/common/service_metrics.hpp"
 
 namespace throng {
 
@@ -36,7 +37,7 @@ MetricsPublisherOptions PublisherOptionsFor(const std::string& service, const Co
   return options;
 }
 
-// Every interval, saves a full cumulative snapshot of the registry to Redis:
+// Every interval, saves a full cumulative snapshot of the service's metrics to Redis:
 //   <prefix>:{<service>}:snap:<instance_id>  STRING, PX = 4 x interval (the heartbeat)
 //   <prefix>:{<service>}:instances           ZSET of instance ids (discovery index)
 // Runs on its own thread so that a slow or dead Redis never stalls request handling; failures
@@ -44,7 +45,7 @@ MetricsPublisherOptions PublisherOptionsFor(const std::string& service, const Co
 // instance vanishes at once; Stop() waits at most for the Redis call in progress.
 class MetricsPublisher {
  public:
-  MetricsPublisher(MetricsPublisherOptions options, std::shared_ptr<prometheus::Registry> registry);
+  MetricsPublisher(MetricsPublisherOptions options, std::shared_ptr<ServiceMetrics> metrics);
   ~MetricsPublisher();
 
   // Snapshot keys expire after this many publish intervals without a new snapshot.
@@ -61,7 +62,7 @@ class MetricsPublisher {
   void Loop();
 
   MetricsPublisherOptions options_;
-  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<ServiceMetrics> metrics_;
   std::string boot_id_;
   prometheus::Counter* publish_failures_;
   prometheus::Gauge* last_success_;
