@@ -38,8 +38,7 @@ sleep 2
 kill -0 "$op_pid" 2>/dev/null || fail "the operator exited with an agent still working"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$op_admin/readyz")" = 503 ] ||
   fail "a draining operator must not report ready"
-curl -fsS "http://127.0.0.1:$op_admin/metrics" |
-  grep -q '^throng_service_state{service="operator",state="draining"} 1$' || fail "operator state not draining"
+page_has "http://127.0.0.1:$op_admin/metrics" '^throng_service_state{service="operator",state="draining"} 1$' || fail "operator state not draining"
 check "after one SIGTERM the operator keeps running for its working agent, not ready, draining"
 
 [ "$(q "SELECT count(*) FROM units WHERE task_run_id = $run_id AND status = 'launched'")" = 0 ] ||

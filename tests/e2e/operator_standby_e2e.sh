@@ -18,8 +18,7 @@ grep -q "standby: operator .* holds the lease" "$work/standby.log" ||
   fail "the second operator did not report standing by: $(tail -3 "$work/standby.log")"
 code=$(curl -s -o "$work/ready" -w '%{http_code}' "http://127.0.0.1:$standby_admin/readyz")
 [ "$code" = 503 ] && grep -q standby "$work/ready" || fail "standby /readyz: $code $(cat "$work/ready")"
-curl -fsS "http://127.0.0.1:$standby_admin/metrics" |
-  grep -q '^throng_service_state{service="operator",state="standby"} 1$' || fail "standby state not standby"
+page_has "http://127.0.0.1:$standby_admin/metrics" '^throng_service_state{service="operator",state="standby"} 1$' || fail "standby state not standby"
 check "a second operator on the same database stands by (not ready, holder named, state standby)"
 
 code=$(post request_agent '{"provider_data":{"worker_name":"before-crash","agent_registration_id":"r-before","provider_type":"mock"}}')

@@ -37,7 +37,7 @@ for run in "$static_run" "$react_run"; do
   config=$(curl -fsS "$base/task_config.json?task_run_id=$run")
   [ "$(jq -r .provider.submit_redirect_url <<<"$config")" = "$completion?cc=$code" ] ||
     fail "task_config.json of run $run: $config"
-  curl -fsS "$base/wrap_crowd_source.js?task_run_id=$run" | grep -q 'provider_type: "prolific"' ||
+  page_has "$base/wrap_crowd_source.js?task_run_id=$run" 'provider_type: "prolific"' ||
     fail "run $run does not serve the prolific wrap_crowd_source.js"
 done
 check "both runs serve the prolific glue and their completion link"

@@ -17,7 +17,7 @@ export THRONG_E2E_TASK_CONFIG="$app/task.yaml" THRONG_E2E_UNITS=5
 source "$here/stack.sh"
 check "built the React demo against mephisto-task $(jq -r .version "$app/webapp/node_modules/mephisto-task/package.json")"
 
-curl -fsS "$base/?worker_id=x&assignment_id=1" | grep -q 'src="bundle.js"' || fail "task page not served"
+page_has "$base/?worker_id=x&assignment_id=1" 'src="bundle.js"' || fail "task page not served"
 curl -fsS "$base/bundle.js" | cmp -s - "$app/webapp/build/bundle.js" || fail "bundle.js is not the built one"
 check "index.html and the built bundle.js are served"
 

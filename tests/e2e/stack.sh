@@ -30,6 +30,9 @@ stack_cleanup() {
 trap stack_cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# page_has <url> <basic regex>: the body of a GET has a matching line. The body is read whole
+# first: `curl | grep -q` fails under pipefail when grep stops reading early.
+page_has() { local body; body=$(curl -fsS "$1") && grep -q "$2" <<<"$body"; }
 check() { echo "ok - $*"; }
 
 psql "$THRONG_TEST_PG_DSN" -qc "CREATE DATABASE $db" >/dev/null

@@ -7,7 +7,7 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd)
 source "$(dirname "$0")/stack.sh"
 
-curl -fsS "$base/?worker_id=x&assignment_id=1" | grep -q "static_task.js" || fail "task page not served"
+page_has "$base/?worker_id=x&assignment_id=1" "static_task.js" || fail "task page not served"
 [ "$(curl -fsS "$base/task_config.json?mephisto_task_version=2.0.4" | jq -r .mephisto_task_version)" = 2.0.4 ] ||
   fail "task_config.json lacks mephisto_task_version"
 [ "$(curl -fsS "$base/is_alive" | jq -r .status)" = "Alive!" ] || fail "/is_alive"
@@ -169,8 +169,7 @@ elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$code" = 503 ] && [ "$elapsed_ms" -lt 1000 ] || fail "unreachable operator: $code after ${elapsed_ms} ms"
 code=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$router_admin/readyz")
 [ "$code" = 503 ] || fail "router /readyz should be 503 without an operator, got $code"
-curl -fsS "http://127.0.0.1:$router_admin/metrics" |
-  grep -q '^throng_service_state{service="router",state="error"} 1$' || fail "router state not error without an operator"
+page_has "http://127.0.0.1:$router_admin/metrics" '^throng_service_state{service="router",state="error"} 1$' || fail "router state not error without an operator"
 check "operator down: request_agent fails fast with a JSON error, router not ready, state error"
 
 kill -CONT "$op_pid"

@@ -29,8 +29,8 @@
 #include "redis_server.hpp"
 #include "router_clients.hpp"
 #include "throng/common/metrics_publisher.hpp"
-#include "throng/common/service_metrics.hpp"
 #include "throng/common/redis_client.hpp"
+#include "throng/common/service_metrics.hpp"
 #include "throng/common/snapshot_codec.hpp"
 #include "unique_temp_path.hpp"
 
