@@ -13,6 +13,8 @@ throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES chromium
 # Node.js may come from elsewhere than Debian (with its own npm); install Debian's only if absent.
 command -v npm >/dev/null || throng_install_packages nodejs npm
 # Debian starts the packaged servers on install; the tests use their own instances instead.
+# The packaged Prometheus would scrape and write to disk for as long as the machine runs.
+throng_stop_packaged_service prometheus
 
 build="${THRONG_TEST_BUILD_DIR:-$root/build-test}"
 throng_log "building (ASan + UBSan) in $build"

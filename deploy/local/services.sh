@@ -5,10 +5,15 @@ THRONG_BUILD_PACKAGES="build-essential cmake ninja-build ccache pkg-config cppzm
   libprotobuf-dev protobuf-compiler libpqxx-dev libpq-dev prometheus-cpp-dev libcurl4-openssl-dev
   libhiredis-dev libspdlog-dev libfmt-dev libdocopt-dev libgtest-dev libgmock-dev libboost-dev
   nlohmann-json3-dev libyaml-cpp-dev libexpected-dev"
-THRONG_RUNTIME_PACKAGES="postgresql redis-server curl jq procps iproute2"
+THRONG_RUNTIME_PACKAGES="postgresql redis-server prometheus curl jq procps iproute2"
 
 throng_log() { printf '\033[1m[throng]\033[0m %s\n' "$*" >&2; }
 throng_die() { printf '[throng] error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, else through sudo.
+throng_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
 
 # Installs whatever of the given Debian packages is missing (needs root or sudo).
 throng_install_packages() {
@@ -18,11 +23,19 @@ throng_install_packages() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   throng_log "installing Debian packages: ${missing[*]}"
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq || throng_die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    >/dev/null || throng_die "could not install: ${missing[*]}"
+  throng_as_root apt-get update -qq || throng_die "apt-get update failed"
+  throng_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null || throng_die "could not install: ${missing[*]}"
+}
+
+# throng_stop_packaged_service <unit>: Debian starts a package's service on install (where
+# systemd runs); stop and disable it, since the tests and the local stack run their own.
+throng_stop_packaged_service() {
+  [ -d /run/systemd/system ] || return 0
+  systemctl is-enabled --quiet "$1" 2>/dev/null || systemctl is-active --quiet "$1" 2>/dev/null ||
+    return 0
+  throng_log "stopping and disabling the packaged $1 service"
+  throng_as_root systemctl disable --now --quiet "$1" || throng_die "could not stop the $1 service"
 }
 
 # Prints a TCP port that no socket uses right now. Drawn below Linux's ephemeral range
@@ -107,4 +120,23 @@ throng_wait_http() {
     sleep 0.1
   done
   return 1
+}
+
+# throng_prometheus_config <dir> <interval> <aggregator host:port>...: writes <dir>/prometheus.yml,
+# the shipped deploy/prometheus/prometheus.yml with these aggregator replicas as the targets and
+# <interval> as scrape and evaluation interval, and copies the shipped rules beside it.
+throng_prometheus_config() {
+  local dir=$1 interval=$2 shipped targets
+  shift 2
+  shipped="$(cd "$(dirname "${BASH_SOURCE[0]}")/../prometheus" && pwd)"
+  targets=$(printf '"%s", ' "$@")
+  targets="[${targets%, }]"
+  mkdir -p "$dir"
+  rm -rf "$dir/rules"
+  cp -r "$shipped/rules" "$dir/rules"
+  sed -e "s/^\(  scrape_interval:\).*/\1 $interval/" -e "s/^\(  evaluation_interval:\).*/\1 $interval/" \
+    -e "s/^\( *- targets:\).*/\1 $targets/" "$shipped/prometheus.yml" >"$dir/prometheus.yml"
+  [ "$(grep -cFx -e "  scrape_interval: $interval" -e "  evaluation_interval: $interval" \
+    -e "      - targets: $targets" "$dir/prometheus.yml")" = 3 ] ||
+    throng_die "deploy/prometheus/prometheus.yml no longer has the shape throng_prometheus_config rewrites"
 }
