@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/deploy/local/services.sh"
 state="${THRONG_STATE_DIR:-$root/.run}"
 
-for name in router aggregator operator; do
+for name in prometheus router aggregator aggregator-2 operator; do
   pidfile="$state/$name.pid"
   [ -f "$pidfile" ] || continue
   pid=$(cat "$pidfile")

@@ -121,3 +121,22 @@ throng_wait_http() {
   done
   return 1
 }
+
+# throng_prometheus_config <dir> <interval> <aggregator host:port>...: writes <dir>/prometheus.yml,
+# the shipped deploy/prometheus/prometheus.yml with these aggregator replicas as the targets and
+# <interval> as scrape and evaluation interval, and copies the shipped rules beside it.
+throng_prometheus_config() {
+  local dir=$1 interval=$2 shipped targets
+  shift 2
+  shipped="$(cd "$(dirname "${BASH_SOURCE[0]}")/../prometheus" && pwd)"
+  targets=$(printf '"%s", ' "$@")
+  targets="[${targets%, }]"
+  mkdir -p "$dir"
+  rm -rf "$dir/rules"
+  cp -r "$shipped/rules" "$dir/rules"
+  sed -e "s/^\(  scrape_interval:\).*/\1 $interval/" -e "s/^\(  evaluation_interval:\).*/\1 $interval/" \
+    -e "s/^\( *- targets:\).*/\1 $targets/" "$shipped/prometheus.yml" >"$dir/prometheus.yml"
+  [ "$(grep -cFx -e "  scrape_interval: $interval" -e "  evaluation_interval: $interval" \
+    -e "      - targets: $targets" "$dir/prometheus.yml")" = 3 ] ||
+    throng_die "deploy/prometheus/prometheus.yml no longer has the shape throng_prometheus_config rewrites"
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole throng stack natively on this machine, with a demo task run:
-# PostgreSQL, Redis, throng-operator, throng-router, throng-aggregator. Installs missing Debian
-# packages and builds first. Safe to re-run: what already runs is left alone.
+# PostgreSQL, Redis, throng-operator, throng-router, two throng-aggregator replicas and
+# Prometheus scraping both (deploy/prometheus). Installs missing Debian packages and builds first. Safe to re-run: what already runs is left alone.
 # Usage: deploy/local/up.sh [--foreground]   (--foreground: stay attached; Ctrl-C stops all)
 # Ports can be changed with the environment variables below.
 set -euo pipefail
@@ -17,10 +17,14 @@ ROUTER_PORT="${THRONG_LOCAL_ROUTER_PORT:-3000}"
 ROUTER_ADMIN_PORT="${THRONG_LOCAL_ROUTER_ADMIN_PORT:-9310}"
 OPERATOR_ADMIN_PORT="${THRONG_LOCAL_OPERATOR_ADMIN_PORT:-9311}"
 AGGREGATOR_PORT="${THRONG_LOCAL_AGGREGATOR_PORT:-9300}"
+AGGREGATOR2_PORT="${THRONG_LOCAL_AGGREGATOR2_PORT:-9301}"
+PROMETHEUS_PORT="${THRONG_LOCAL_PROMETHEUS_PORT:-9090}"
 foreground=""
 [ "${1:-}" = "--foreground" ] && foreground=1
 
 throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES
+# The packaged Prometheus would hold port 9090; ours scrapes this stack.
+throng_stop_packaged_service prometheus
 
 throng_log "building (release) in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTHRONG_BUILD_TESTS=OFF \
@@ -68,6 +72,13 @@ throng_wait_http "http://127.0.0.1:$OPERATOR_ADMIN_PORT/readyz" 60 ||
 start router "$build/bin/throng-router" --port "$ROUTER_PORT" \
   --operator-endpoint "tcp://127.0.0.1:$OPERATOR_PORT" --admin-port "$ROUTER_ADMIN_PORT"
 start aggregator "$build/bin/throng-aggregator" --port "$AGGREGATOR_PORT"
+start aggregator-2 "$build/bin/throng-aggregator" --port "$AGGREGATOR2_PORT"
+# Each aggregator replica is its own scrape target (deploy/prometheus/prometheus.yml).
+throng_prometheus_config "$state/prometheus" 15s "127.0.0.1:$AGGREGATOR_PORT" \
+  "127.0.0.1:$AGGREGATOR2_PORT"
+running prometheus && kill -HUP "$(cat "$state/prometheus.pid")"  # reload config and rules
+start prometheus prometheus --config.file="$state/prometheus/prometheus.yml" \
+  --storage.tsdb.path="$state/prometheus/data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
 throng_wait_http "http://127.0.0.1:$ROUTER_ADMIN_PORT/readyz" 30 ||
   throng_die "the router did not become ready; see $state/logs/router.log"
 
@@ -93,6 +104,9 @@ throng is running.
     http://localhost:$AGGREGATOR_PORT/metrics/router
     http://localhost:$AGGREGATOR_PORT/metrics/operator
     http://localhost:$AGGREGATOR_PORT/metrics/aggregator
+    (the same from the second replica on port $AGGREGATOR2_PORT)
+  Prometheus (cluster totals: throng:* recording rules, docs/metrics.md):
+    http://localhost:$PROMETHEUS_PORT/graph?g0.expr=throng:router_http_requests:rate1m
   Admin ports: router http://127.0.0.1:$ROUTER_ADMIN_PORT/metrics, operator http://127.0.0.1:$OPERATOR_ADMIN_PORT/metrics
   CLI:  $build/bin/throng runs      (or: source $state/env && throng runs)
   Logs: $state/logs/

@@ -20,27 +20,8 @@ chat_run=$run_id
 
 sql() { psql "$THRONG_PG_DSN" -v ON_ERROR_STOP=1 -qtAc "$1"; }
 
-# Two static runs with data that names its run, so a unit served to the wrong run shows.
-static_run() {  # static_run <name> <units> [<override>...]: prints the run id
-  local name=$1 units=$2
-  shift 2
-  mkdir -p "$work/$name"
-  cp "$root/examples/static_demo/task.html" "$work/$name/task.html"
-  awk -v n="$units" -v run="$name" 'BEGIN { print "item_id,sentence";
-    for (i = 1; i <= n; i++) printf "%s-%d,Sentence %d of %s.\n", run, i, i, run }' \
-    >"$work/$name/data.csv"
-  cat >"$work/$name/task.yaml" <<YAML
-blueprint:
-  type: static_task
-  task_source: task.html
-  data_csv: data.csv
-task:
-  task_name: throng-multi-run-$name
-  task_title: Rate a sentence
-YAML
-  "$BUILD/bin/throng" launch "$work/$name/task.yaml" "$@" --data-dir "$work/data" --json |
-    jq -r .task_run_id
-}
+# Two static runs with data that names its run (static_run.sh).
+source "$here/static_run.sh"
 # Per-worker limits leave both runs live (with units nobody may take) once the workers stop.
 run_b=$(static_run run-b 40 task.maximum_units_per_worker=3)
 run_c=$(static_run run-c 30 task.maximum_units_per_worker=2 task.max_num_concurrent_units=4)

@@ -15,16 +15,10 @@ command -v haproxy >/dev/null || { echo "FAIL: haproxy is not installed (run tes
 source "$here/stack.sh"
 
 # Two more routers on the same operator (the stack's own router stays out of this test).
-start_router() { # <name> <port> <admin port>
-  "$BUILD/bin/throng-router" --listen-address 127.0.0.1 --port "$2" \
-    --operator-endpoint "tcp://127.0.0.1:$zmq_port" --admin-port "$3" \
-    --instance-id "$1" >"$work/$1.log" 2>&1 &
-  pids+=($!)
-}
 r1_port=$(throng_free_port) r1_admin=$(throng_free_port)
 r2_port=$(throng_free_port) r2_admin=$(throng_free_port)
 start_router router-one "$r1_port" "$r1_admin"
-r1_pid=$!
+r1_pid=$router_pid
 start_router router-two "$r2_port" "$r2_admin"
 throng_wait_http "http://127.0.0.1:$r1_admin/readyz" 30 || fail "router one not ready"
 throng_wait_http "http://127.0.0.1:$r2_admin/readyz" 30 || fail "router two not ready"

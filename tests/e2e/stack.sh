@@ -3,7 +3,9 @@
 # (the static demo unless THRONG_E2E_TASK_CONFIG says otherwise). Source it with BUILD set; it defines base, run_id, op_pid, start_operator, the ports, work, post()
 # and stops everything on exit (keeping the logs of a failed run).
 # Needs THRONG_TEST_PG_DSN and THRONG_TEST_REDIS_URL (tests/run.sh sets them);
-# THRONG_E2E_REQUEST_TIMEOUT sets the router's request timeout (default 5 s).
+# THRONG_E2E_REQUEST_TIMEOUT sets the router's request timeout (default 5 s) and
+# THRONG_E2E_REFRESH_INTERVAL the aggregators' seconds between reads of Redis (default 1).
+# start_router and start_aggregator add routers and aggregator replicas to the stack.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$root/deploy/local/services.sh"
 : "${THRONG_TEST_PG_DSN:?run through tests/run.sh}" "${THRONG_TEST_REDIS_URL:?run through tests/run.sh}"
@@ -46,8 +48,15 @@ agg_port=$(throng_free_port)
 op_admin=$(throng_free_port)
 router_admin=$(throng_free_port)
 
-"$BUILD/bin/throng-aggregator" --port "$agg_port" --refresh-interval 1 >"$work/aggregator.log" 2>&1 &
-pids+=($!)
+# start_aggregator <name> <port>: an aggregator on the stack's Redis, logging to <name>.log;
+# sets agg_pid.
+start_aggregator() {
+  "$BUILD/bin/throng-aggregator" --port "$2" --instance-id "$1" \
+    --refresh-interval "${THRONG_E2E_REFRESH_INTERVAL:-1}" >>"$work/$1.log" 2>&1 &
+  agg_pid=$!
+  pids+=($agg_pid)
+}
+start_aggregator aggregator "$agg_port"
 # start_operator: (re)starts the operator on the same ports and database; sets op_pid.
 start_operator() {
   "$BUILD/bin/throng-operator" --bind "tcp://127.0.0.1:$zmq_port" --admin-port "$op_admin" \
@@ -56,10 +65,18 @@ start_operator() {
   pids+=($op_pid)
 }
 start_operator
-"$BUILD/bin/throng-router" --listen-address 127.0.0.1 --port "$http_port" \
-  --operator-endpoint "tcp://127.0.0.1:$zmq_port" --admin-port "$router_admin" \
-  --request-timeout "${THRONG_E2E_REQUEST_TIMEOUT:-5}" >"$work/router.log" 2>&1 &
-pids+=($!)
+# start_router <name> <port> <admin port> [option...]: a router on the stack's operator with
+# instance id <name>, logging to <name>.log; sets router_pid.
+start_router() {
+  local name=$1 port=$2 admin=$3
+  shift 3
+  "$BUILD/bin/throng-router" --listen-address 127.0.0.1 --port "$port" \
+    --operator-endpoint "tcp://127.0.0.1:$zmq_port" --admin-port "$admin" \
+    --instance-id "$name" "$@" >>"$work/$name.log" 2>&1 &
+  router_pid=$!
+  pids+=($router_pid)
+}
+start_router router "$http_port" "$router_admin" --request-timeout "${THRONG_E2E_REQUEST_TIMEOUT:-5}"
 
 throng_wait_http "http://127.0.0.1:$op_admin/readyz" 30 || fail "operator not ready"
 throng_wait_http "http://127.0.0.1:$router_admin/readyz" 30 || fail "router not ready"
