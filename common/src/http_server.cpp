@@ -210,6 +210,14 @@ HttpResponse TextResponse(const HttpRequest& request, http::status status, std::
   return response;
 }
 
+HttpResponse SharedTextResponse(const HttpRequest& request, http::status status,
+                                std::shared_ptr<const std::string> body,
+                                const std::string& content_type) {
+  auto response = TextResponse(request, status, std::string(), content_type);
+  response.body().Share(std::move(body));
+  return response;
+}
+
 HttpResponse JsonResponse(const HttpRequest& request, http::status status, std::string body) {
   return TextResponse(request, status, std::move(body), "application/json; charset=utf-8");
 }

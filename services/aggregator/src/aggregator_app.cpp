@@ -63,10 +63,13 @@ Result<void> AggregatorApp::Start() {
 
 HttpResponse AggregatorApp::ServeService(const HttpRequest& request,
                                          const std::string& service) const {
-  // Only a pointer copy: the scrape path never touches Redis.
+  // Only pointer copies: the scrape path never touches Redis, and every response in flight
+  // sends the view's one text (held alive by the aliasing pointer).
   auto view = refresher_->View(service);
-  return TextResponse(request, http::status::ok, view ? view->text : std::string(),
-                      "text/plain; version=0.0.4; charset=utf-8");
+  auto text = view ? std::shared_ptr<const std::string>(view, &view->text)
+                   : std::make_shared<const std::string>();
+  return SharedTextResponse(request, http::status::ok, std::move(text),
+                            "text/plain; version=0.0.4; charset=utf-8");
 }
 
 HttpResponse AggregatorApp::ServeIndex(const HttpRequest& request) const {

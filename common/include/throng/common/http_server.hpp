@@ -11,13 +11,14 @@
 #include <string>
 
 #include "throng/common/error.hpp"
+#include "throng/common/shared_text_body.hpp"
 
 namespace throng {
 
 namespace http = boost::beast::http;
 
 using HttpRequest = http::request<http::string_body>;
-using HttpResponse = http::response<http::string_body>;
+using HttpResponse = http::response<SharedTextBody>;
 
 // Answers exactly one request. May be kept and called later from any thread (requests held
 // until the operator answers); answering twice or after the client left is harmless.
@@ -73,6 +74,10 @@ class HttpServer {
 HttpResponse JsonResponse(const HttpRequest& request, http::status status, std::string body);
 HttpResponse TextResponse(const HttpRequest& request, http::status status, std::string body,
                           const std::string& content_type);
+// The same, sending `body` without copying it (it must never change afterwards).
+HttpResponse SharedTextResponse(const HttpRequest& request, http::status status,
+                                std::shared_ptr<const std::string> body,
+                                const std::string& content_type);
 // {"status":"error","error":<message>} with the given status code.
 HttpResponse JsonError(const HttpRequest& request, http::status status, const std::string& message);
 
