@@ -135,7 +135,7 @@ for (const file of files) {
       }
       lintExpr(`${where} ${t.refId}`, t.expr);
       for (const v of t.expr.matchAll(/\$\{?([a-z_]+)\}?/g)) used.add(v[1]);
-      exprs.push({ where: `${where} ${t.refId}`, expr: substitute(t.expr), raw: t.expr });
+      exprs.push({ where: `${where} ${t.refId}`, dashboard: file, title: panel.title, expr: substitute(t.expr), raw: t.expr });
     }
   }
   for (const v of variables) {
