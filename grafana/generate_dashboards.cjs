@@ -377,7 +377,7 @@ const network = dashboard({
     ]),
     row("High-risk packet types"),
     timeseries("Submit onboarding E2E latency", "Router to router time of onboarding submissions, 99th percentile; may rise at the start of a run when most workers onboard.", "s",
-      [target(quantile(0.99, "throng_router_http_request_duration_seconds", [], and(inst, 'endpoint="/submit_onboarding"')), "p99")], { w: 8 }),
+      [target(quantile(0.99, "throng_router_http_request_duration_seconds", [], and(inst, 'endpoint="submit_onboarding"')), "p99")], { w: 8 }),
     timeseries("Live update processing time", "The operator's time to handle a live update in a chat, 99th percentile: the main limit on max_num_concurrent_units for live tasks.", "s",
       [target(quantile(0.99, "throng_operator_packet_processing_seconds", [], 'packet_type="mephisto_bound_live_update"'), "p99")], { w: 8 }),
     timeseries("Register agent processing time", "The operator's time to register an agent, 99th percentile: the second limit on max_num_concurrent_units, worst at the start of a run.", "s",

@@ -5,7 +5,8 @@
 #  - a paired chat in Chromium (waiting room, live updates, a partner who leaves);
 #  - a run with onboarding and gold units whose workers pass and fail onboarding, answer golds
 #    right and wrong, and submit some empty units; a run with screening units;
-#  - malformed requests to both routers; a router killed (SIGKILL) and restarted.
+#  - malformed requests to both routers; a router killed (SIGKILL) and restarted; a snapshot
+#    in Redis that is not one.
 # Then every query of every dashboard panel, variables substituted, returns a non-empty result
 # from Prometheus's HTTP API, every variable's label has values, and every rule is healthy.
 # Screenshots of each dashboard's queries in Prometheus's graph page go to
@@ -108,6 +109,12 @@ for router in "$base" "$r2_base"; do
   curl -s -o /dev/null -X POST -H 'Content-Type: application/json' --data '{}' "$router/submit_task"
   curl -s -o /dev/null -X POST "$router/no_such_endpoint"
 done
+# Foreign data in Redis: an instance whose snapshot is not a snapshot (the aggregator refuses
+# and counts it, and serves the rest).
+redis_url=${THRONG_TEST_REDIS_URL#redis://}
+rcli() { redis-cli -h "${redis_url%:*}" -p "${redis_url##*:}" "$@" >/dev/null; }
+rcli SET "$THRONG_METRICS_PREFIX:{router}:snap:intruder" "not a snapshot" EX 60
+rcli ZADD "$THRONG_METRICS_PREFIX:{router}:instances" "$(date +%s%3N)" intruder
 wait "$gold_pid" || fail "gold workers: $(cat "$work/gold.log")"
 wait "$screening_pid" || fail "screening workers: $(cat "$work/screening.log")"
 wait "$chat_pid" || fail "paired chat: $(cat "$work/chat.log")"
