@@ -9,12 +9,15 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/deploy/local/services.sh"
 
-throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES chromium haproxy
+throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES chromium haproxy \
+  prometheus-alertmanager
 # Node.js may come from elsewhere than Debian (with its own npm); install Debian's only if absent.
 command -v npm >/dev/null || throng_install_packages nodejs npm
 # Debian starts the packaged servers on install; the tests use their own instances instead.
-# The packaged Prometheus would scrape and write to disk for as long as the machine runs.
+# The packaged Prometheus would scrape and write to disk for as long as the machine runs; the
+# tests only need amtool from prometheus-alertmanager, not its server.
 throng_stop_packaged_service prometheus
+throng_stop_packaged_service prometheus-alertmanager
 
 build="${THRONG_TEST_BUILD_DIR:-$root/build-test}"
 throng_log "building (ASan + UBSan) in $build"
