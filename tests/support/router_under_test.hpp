@@ -69,18 +69,24 @@ class RouterUnderTest {
 
   // throng_router_rejected_requests_total by reason, from the admin port's /metrics.
   std::map<std::string, double> RejectedByReason() {
+    return SeriesByLabel("throng_router_rejected_requests_total", "reason");
+  }
+
+  // The series of a metric with one label (e.g. throng_router_zmq_events_total by "event"),
+  // value by label value, from the admin port's /metrics.
+  std::map<std::string, double> SeriesByLabel(const std::string& name, const std::string& label) {
     auto metrics = HttpClient::Once(admin_port(), boost::beast::http::verb::get, "/metrics");
-    std::map<std::string, double> counts;
+    std::map<std::string, double> values;
     std::istringstream lines(metrics.body);
-    const std::string prefix = "throng_router_rejected_requests_total{reason=\"";
+    const std::string prefix = name + "{" + label + "=\"";
     for (std::string line; std::getline(lines, line);) {
       if (line.rfind(prefix, 0) != 0) continue;
       auto quote = line.find('"', prefix.size());
       auto space = line.rfind(' ');
       if (quote == std::string::npos || space == std::string::npos) continue;
-      counts[line.substr(prefix.size(), quote - prefix.size())] = std::stod(line.substr(space + 1));
+      values[line.substr(prefix.size(), quote - prefix.size())] = std::stod(line.substr(space + 1));
     }
-    return counts;
+    return values;
   }
 
  private:

@@ -22,10 +22,13 @@ class ScriptedOperator {
  public:
   using Answer = std::function<v1::Envelope(const v1::Envelope& request)>;
 
-  explicit ScriptedOperator(std::string static_dir)
+  // Binds `endpoint`: by default a free loopback port; an earlier operator's endpoint to stand
+  // in for it after a restart.
+  explicit ScriptedOperator(std::string static_dir,
+                            const std::string& endpoint = "tcp://127.0.0.1:*")
       : socket_(context_, zmq::socket_type::router), static_dir_(std::move(static_dir)) {
     socket_.set(zmq::sockopt::linger, 0);
-    socket_.bind("tcp://127.0.0.1:*");
+    socket_.bind(endpoint);
     endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
     thread_ = std::thread([this] { Loop(); });
   }

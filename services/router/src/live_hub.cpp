@@ -132,6 +132,7 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
     envelope.set_agent_id(agent_id);
     envelope.mutable_timestamps()->set_client(client_timestamp);
     envelope.mutable_timestamps()->set_router_incoming(received);
+    agent.status_ping.Sent(received);
     link_.Send(std::move(envelope));
     return;
   }
@@ -201,6 +202,10 @@ void LiveHub::OnOperatorPacket(const v1::Envelope& envelope) {
   if (agent_id.empty()) return;
   auto& agent = agents_[agent_id];
   if (envelope.packet_type() == "update_status") {
+    auto give_up_after = std::chrono::duration<double>(config_.request_timeout).count();
+    if (auto round_trip = agent.status_ping.Answered(clock_.NowSeconds(), give_up_after)) {
+      probe_.OperatorHeartbeatRoundTrip(*round_trip);
+    }
     auto data = json::parse(envelope.payload(), nullptr, false);
     if (data.is_object() && data.contains("status") && data["status"].is_string()) {
       agent.status = data["status"].get<std::string>();

@@ -9,6 +9,7 @@
 #include "operator_link.hpp"
 #include "router_config.hpp"
 #include "router_probe.hpp"
+#include "status_ping.hpp"
 #include "throng/common/clock.hpp"
 #include "ws_session.hpp"
 
@@ -22,7 +23,8 @@ namespace throng::router {
 // agent has no socket, and acknowledges each live update written to a socket (the operator
 // resends unacknowledged ones when the agent reappears, possibly on another router). Sweep()
 // reports agents whose socket stayed closed past the grace period or whose heartbeats stopped as
-// `disconnect`. Lives on the io thread.
+// `disconnect`. Times each forwarded `alive` until the operator's `update_status` for the agent
+// (the operator heartbeat round trip). Lives on the io thread.
 class LiveHub {
  public:
   LiveHub(const RouterConfig& config, OperatorLink& link, RouterProbe& probe, const Clock& clock);
@@ -59,6 +61,7 @@ class LiveHub {
     std::int64_t last_ping_ms = 0;    // last heartbeat; 0 if it never heartbeated
     std::int64_t socket_lost_ms = 0;  // when its socket closed; 0 while connected
     std::deque<Outgoing> queue;       // client-bound packets awaiting a socket
+    StatusPing status_ping;           // its last alive, until the operator's status answers it
   };
 
   void Reject(const std::shared_ptr<WsSession>& session, const std::string& reason,

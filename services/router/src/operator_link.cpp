@@ -3,16 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include "throng/common/envelope_codec.hpp"
+#include "zmq_monitor_event.hpp"
 
 namespace throng::router {
 
 OperatorLink::OperatorLink(std::string endpoint, std::string router_id,
                            std::chrono::milliseconds stale_after, const Clock& clock,
-                           Callbacks callbacks)
+                           RouterProbe& probe, Callbacks callbacks)
     : endpoint_(std::move(endpoint)),
       router_id_(std::move(router_id)),
       stale_after_(stale_after),
       clock_(clock),
+      probe_(probe),
       callbacks_(std::move(callbacks)) {}
 
 OperatorLink::~OperatorLink() { Stop(); }
@@ -26,7 +28,17 @@ void OperatorLink::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void OperatorLink::Send(v1::Envelope envelope) { outbox_.Push(std::move(envelope)); }
+void OperatorLink::Send(v1::Envelope envelope) {
+  // Counted before it can be drained, so the depth never dips below zero.
+  probe_.OperatorQueued();
+  outbox_.Push(std::move(envelope));
+}
+
+std::size_t OperatorLink::DiscardQueued() {
+  auto discarded = outbox_.Drain().size();
+  probe_.OperatorDequeued(discarded);
+  return discarded;
+}
 
 bool OperatorLink::OperatorReachable() const {
   auto last = last_beat_ms_.load();
@@ -44,6 +56,16 @@ void OperatorLink::Loop() {
   socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxEnvelopeBytes));
   socket.set(zmq::sockopt::reconnect_ivl, 100);
   socket.set(zmq::sockopt::reconnect_ivl_max, 1000);
+  // The socket's connection events, read below next to the socket itself (no extra thread).
+  // The context is this link's own, so the inproc name cannot clash.
+  const char* monitor_endpoint = "inproc://operator-link-monitor";
+  if (zmq_socket_monitor(socket.handle(), monitor_endpoint, ZMQ_EVENT_ALL) != 0) {
+    // Only the metrics suffer: the PAIR below then never receives anything.
+    spdlog::warn("no ZeroMQ monitor on the operator link: {}", zmq_strerror(zmq_errno()));
+  }
+  zmq::socket_t monitor(context, zmq::socket_type::pair);
+  monitor.set(zmq::sockopt::linger, 0);
+  monitor.connect(monitor_endpoint);  // before connecting, so no early event is missed
   socket.connect(endpoint_);
   spdlog::info("connecting to operator at {}", endpoint_);
 
@@ -73,21 +95,16 @@ void OperatorLink::Loop() {
       was_reachable = reachable;
     }
     zmq::pollitem_t items[] = {{static_cast<void*>(socket), 0, ZMQ_POLLIN, 0},
-                               {nullptr, outbox_.fd(), ZMQ_POLLIN, 0}};
+                               {nullptr, outbox_.fd(), ZMQ_POLLIN, 0},
+                               {static_cast<void*>(monitor), 0, ZMQ_POLLIN, 0}};
     try {
-      zmq::poll(items, 2, std::chrono::milliseconds(100));
+      zmq::poll(items, 3, std::chrono::milliseconds(100));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       throw;
     }
-    if (items[1].revents & ZMQ_POLLIN) {
-      for (auto& envelope : outbox_.Drain()) {
-        envelope.set_router_id(router_id_);
-        envelope.mutable_timestamps()->set_router_outgoing(clock_.NowSeconds());
-        auto sent = socket.send(EncodeEnvelope(envelope), zmq::send_flags::dontwait);
-        if (!sent && callbacks_.on_send_failed) callbacks_.on_send_failed(std::move(envelope));
-      }
-    }
+    if (items[2].revents & ZMQ_POLLIN) ReadMonitorEvents(monitor);
+    if (items[1].revents & ZMQ_POLLIN) SendQueued(socket);
     if (items[0].revents & ZMQ_POLLIN) {
       for (int i = 0; i < 256; ++i) {
         zmq::message_t message;
@@ -102,6 +119,48 @@ void OperatorLink::Loop() {
         if (callbacks_.on_envelope) callbacks_.on_envelope(std::move(*envelope));
       }
     }
+  }
+  zmq_socket_monitor(socket.handle(), nullptr, 0);
+}
+
+void OperatorLink::SendQueued(zmq::socket_t& socket) {
+  auto queued = outbox_.Drain();
+  probe_.OperatorDequeued(queued.size());
+  for (auto& envelope : queued) {
+    envelope.set_router_id(router_id_);
+    envelope.mutable_timestamps()->set_router_outgoing(clock_.NowSeconds());
+    const char* failure = nullptr;
+    try {
+      // With `immediate`, EAGAIN means no connected operator, or its queue (HWM) is full.
+      if (!socket.send(EncodeEnvelope(envelope), zmq::send_flags::dontwait)) {
+        failure = peer_connected_ ? "queue_full" : "operator_unreachable";
+      }
+    } catch (const zmq::error_t& e) {
+      spdlog::warn("cannot send {} to the operator: {}", envelope.packet_type(), e.what());
+      failure = "error";
+    }
+    if (!failure) continue;
+    probe_.OperatorSendFailed(failure);
+    if (callbacks_.on_send_failed) callbacks_.on_send_failed(std::move(envelope));
+  }
+}
+
+void OperatorLink::ReadMonitorEvents(zmq::socket_t& monitor) {
+  for (int i = 0; i < 256; ++i) {
+    zmq::message_t first;
+    if (!monitor.recv(first, zmq::recv_flags::dontwait)) return;
+    // The rest of the message (the peer's address) is not needed.
+    for (bool more = first.more(); more;) {
+      zmq::message_t rest;
+      if (!monitor.recv(rest, zmq::recv_flags::dontwait)) break;
+      more = rest.more();
+    }
+    auto event = MonitorEventId(first.data(), first.size());
+    if (!event) continue;
+    const char* label = MonitorEventLabel(*event);
+    probe_.ZmqEvent(label);
+    if (*event == ZMQ_EVENT_CONNECTED) peer_connected_ = true;
+    if (*event == ZMQ_EVENT_DISCONNECTED) peer_connected_ = false;
   }
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "router_probe.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/common/mailbox.hpp"
 #include "throng/v1/envelope.pb.h"
@@ -15,7 +16,9 @@ namespace throng::router {
 
 // The router's ZeroMQ DEALER connection to the operator, on its own thread (ZeroMQ sockets
 // are single-threaded). Announces the router every second; an operator heartbeat within
-// `stale_after` means the operator is reachable. Callbacks run on the link thread.
+// `stale_after` means the operator is reachable. Callbacks run on the link thread. Reports its
+// health to the probe: the socket's monitor events (read in the same poll loop), envelopes
+// waiting for the link thread, and sends ZeroMQ refused.
 class OperatorLink {
  public:
   struct Callbacks {
@@ -24,7 +27,7 @@ class OperatorLink {
   };
 
   OperatorLink(std::string endpoint, std::string router_id, std::chrono::milliseconds stale_after,
-               const Clock& clock, Callbacks callbacks);
+               const Clock& clock, RouterProbe& probe, Callbacks callbacks);
   ~OperatorLink();
 
   void Start();
@@ -33,20 +36,24 @@ class OperatorLink {
   void Send(v1::Envelope envelope);
   bool OperatorReachable() const;
   // Drops envelopes not yet handed to the link thread (for harnesses that never start it).
-  std::size_t DiscardQueued() { return outbox_.Drain().size(); }
+  std::size_t DiscardQueued();
   std::int64_t LastBeatMs() const { return last_beat_ms_; }
 
  private:
   void Loop();
+  void SendQueued(zmq::socket_t& socket);
+  void ReadMonitorEvents(zmq::socket_t& monitor);
 
   std::string endpoint_;
   std::string router_id_;
   std::chrono::milliseconds stale_after_;
   const Clock& clock_;
+  RouterProbe& probe_;
   Callbacks callbacks_;
   Mailbox<v1::Envelope> outbox_;
   std::atomic<std::int64_t> last_beat_ms_{0};
   std::atomic<bool> stopping_{false};
+  bool peer_connected_ = false;  // per the monitor; link thread only
   std::thread thread_;
 };
 

@@ -32,9 +32,9 @@ Result<void> RouterApp::Start() {
     boost::asio::post(io_,
                       [this, envelope = std::move(envelope)] { api_->OnSendFailed(envelope); });
   };
-  link_ =
-      std::make_unique<OperatorLink>(config_.operator_endpoint, config_.instance_id,
-                                     config_.operator_stale_after, clock_, std::move(callbacks));
+  link_ = std::make_unique<OperatorLink>(config_.operator_endpoint, config_.instance_id,
+                                         config_.operator_stale_after, clock_, probe_,
+                                         std::move(callbacks));
   hub_ = std::make_unique<LiveHub>(config_, *link_, probe_, clock_);
   api_ = std::make_unique<WorkerApi>(io_, config_, *link_, *hub_, probe_, clock_);
 
@@ -121,9 +121,17 @@ void RouterApp::Tick() {
     io_.stop();
     return;
   }
+  ScheduleTick();
+}
+
+void RouterApp::ScheduleTick() {
   tick_.expires_after(std::chrono::milliseconds(100));
   tick_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) Tick();
+    if (ec) return;
+    // Every HTTP request, socket and operator reply shares this thread: a timer running late
+    // means work is waiting in line.
+    probe_.SetEventLoopLag(loop_lag_.Record(tick_.expiry(), std::chrono::steady_clock::now()));
+    Tick();
   });
 }
 

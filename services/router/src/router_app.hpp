@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 
+#include "event_loop_lag.hpp"
 #include "live_hub.hpp"
 #include "operator_link.hpp"
 #include "router_config.hpp"
@@ -38,6 +39,7 @@ class RouterApp {
 
  private:
   void Tick();
+  void ScheduleTick();
 
   RouterConfig config_;
   const Clock& clock_;
@@ -51,6 +53,7 @@ class RouterApp {
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<MetricsPublisher> publisher_;
   boost::asio::steady_timer tick_;
+  EventLoopLag loop_lag_;  // how late tick_ fires: the io thread's saturation
   std::atomic<int> stop_requests_{0};
   int stop_handled_ = 0;
   int ticks_ = 0;

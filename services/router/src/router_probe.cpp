@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "zmq_monitor_event.hpp"
+
 namespace throng::router {
 
 namespace {
@@ -76,12 +78,45 @@ RouterProbe::RouterProbe(prometheus::Registry& registry)
                      .Name("throng_router_live_task_runs")
                      .Help("Task runs this router currently serves")
                      .Register(registry)
-                     .Add({})) {
+                     .Add({})),
+      event_loop_lag_(prometheus::BuildGauge()
+                          .Name("throng_router_event_loop_lag_seconds")
+                          .Help("How late the I/O event loop ran its periodic timer: the largest "
+                                "delay over the last second")
+                          .Register(registry)
+                          .Add({})),
+      zmq_events_(prometheus::BuildCounter()
+                      .Name("throng_router_zmq_events_total")
+                      .Help("ZeroMQ monitor events of the socket to the operator, by event")
+                      .Register(registry)),
+      operator_queue_depth_(prometheus::BuildGauge()
+                                .Name("throng_router_operator_queue_depth")
+                                .Help("Envelopes accepted for the operator and not yet handed to "
+                                      "ZeroMQ")
+                                .Register(registry)
+                                .Add({})),
+      operator_send_failures_(prometheus::BuildCounter()
+                                  .Name("throng_router_operator_send_failures_total")
+                                  .Help("Envelopes ZeroMQ would not take for the operator, by "
+                                        "reason")
+                                  .Register(registry)),
+      operator_heartbeat_rtt_(
+          prometheus::BuildHistogram()
+              .Name("throng_router_operator_heartbeat_rtt_seconds")
+              .Help("Agent status round trip: from forwarding an agent's alive to the "
+                    "operator's update_status for it")
+              .Register(registry)
+              .Add({}, LatencyBuckets())) {
   for (const char* type : {"register_agent", "submit_onboarding", "submit_unit", "log_error"}) {
     packets_.Add({{"packet_type", type}, {"direction", "to_operator"}});
   }
   for (const char* type : {"agent_details", "submit_ack"}) {
     packets_.Add({{"packet_type", type}, {"direction", "from_operator"}});
+  }
+  // Every label value exists from the start, so rates and alerts see zeros, not gaps.
+  for (const char* event : kMonitorEventLabels) zmq_events_.Add({{"event", event}});
+  for (const char* reason : {"operator_unreachable", "queue_full", "error"}) {
+    operator_send_failures_.Add({{"reason", reason}});
   }
 }
 
@@ -141,6 +176,24 @@ void RouterProbe::RoundTrip(const std::string& packet_type, const v1::HopTimesta
   observe("server_processing", t.server_incoming(), t.server_outgoing());
   observe("server_to_router", t.server_outgoing(), t.router_reply());
   observe("e2e_time", t.router_incoming(), now_seconds);
+}
+
+void RouterProbe::SetEventLoopLag(double seconds) { event_loop_lag_.Set(seconds); }
+
+void RouterProbe::ZmqEvent(const char* event) { zmq_events_.Add({{"event", event}}).Increment(); }
+
+void RouterProbe::OperatorQueued() { operator_queue_depth_.Increment(); }
+
+void RouterProbe::OperatorDequeued(std::size_t count) {
+  operator_queue_depth_.Decrement(static_cast<double>(count));
+}
+
+void RouterProbe::OperatorSendFailed(const char* reason) {
+  operator_send_failures_.Add({{"reason", reason}}).Increment();
+}
+
+void RouterProbe::OperatorHeartbeatRoundTrip(double seconds) {
+  operator_heartbeat_rtt_.Observe(seconds);
 }
 
 }  // namespace throng::router

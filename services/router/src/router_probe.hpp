@@ -33,6 +33,14 @@ class RouterProbe {
   // Per-hop latencies of a request that made the round trip to the operator.
   void RoundTrip(const std::string& packet_type, const v1::HopTimestamps& timestamps,
                  double now_seconds);
+  void SetEventLoopLag(double seconds);
+  // A ZeroMQ monitor event of the operator link, as MonitorEventLabel names it.
+  void ZmqEvent(const char* event);
+  // Envelopes handed to the operator link and not yet given to its ZeroMQ socket.
+  void OperatorQueued();
+  void OperatorDequeued(std::size_t count);
+  void OperatorSendFailed(const char* reason);
+  void OperatorHeartbeatRoundTrip(double seconds);
 
  private:
   prometheus::Family<prometheus::Counter>& http_requests_;
@@ -49,6 +57,11 @@ class RouterProbe {
   prometheus::Gauge& held_;
   prometheus::Gauge& operator_reachable_;
   prometheus::Gauge& live_runs_;
+  prometheus::Gauge& event_loop_lag_;
+  prometheus::Family<prometheus::Counter>& zmq_events_;
+  prometheus::Gauge& operator_queue_depth_;
+  prometheus::Family<prometheus::Counter>& operator_send_failures_;
+  prometheus::Histogram& operator_heartbeat_rtt_;
 };
 
 }  // namespace throng::router
