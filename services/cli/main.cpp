@@ -1,8 +1,13 @@
-// throng: the command line for launching task runs and reading their results.
+// throng: the command line for launching task runs, reading their results and monitoring them.
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
 #include "cli_commands.hpp"
+#include "embedded_metrics_files.hpp"
+#include "metrics_install.hpp"
+#include "metrics_setup.hpp"
+#include "metrics_view.hpp"
 #include "throng/common/command_line.hpp"
 #include "throng/common/config_source.hpp"
 #include "throng/common/exit_codes.hpp"
@@ -17,6 +22,9 @@ Usage:
   throng export <run> [--format=<fmt>] [--output=<file>] [options]
   throng set <run> <setting>... [options]
   throng db (migrate | status) [options]
+  throng metrics install [--dir=<dir>] [--aggregator=<host:port>...]
+                         [--prometheus-port=<port>] [--grafana-port=<port>] [--json]
+  throng metrics view [--dir=<dir>] [--json]
   throng (-h | --help)
   throng --version
 
@@ -30,6 +38,9 @@ Commands:
             assignment_duration_in_seconds, submission_timeout,
             no_submission_patience); the operator applies them within a second.
   db        Apply or inspect the database schema migrations.
+  metrics   install: write a local Prometheus (scraping the aggregators, with the shipped
+            rules) and Grafana (datasource and dashboards) setup into --dir.
+            view: run it, print the URLs, stop it on Ctrl-C. Needs no database.
 
 Options:
   -h --help           Show this help.
@@ -41,7 +52,43 @@ Options:
   --format=<fmt>      jsonl or csv [default: jsonl].
   --output=<file>     Write the export to a file instead of standard output.
   --json              Machine-readable output.
+  --dir=<dir>         Where `metrics` keeps its setup (default
+                      $XDG_DATA_HOME/throng/metrics, else ~/.local/share/throng/metrics).
+  --aggregator=<host:port>  An aggregator replica for Prometheus to scrape; repeat for each
+                      (default: the local stack's 127.0.0.1:9300 and 127.0.0.1:9301).
+  --prometheus-port=<port>  Port of the local Prometheus on 127.0.0.1 (default 9090).
+  --grafana-port=<port>     Port of the local Grafana on 127.0.0.1 (default 3032).
 )";
+
+std::optional<std::string> OptionalString(const throng::CommandLine& args, const char* name) {
+  auto found = args.find(name);
+  if (found == args.end() || !found->second.isString()) return std::nullopt;
+  return found->second.asString();
+}
+
+// `throng metrics ...` needs no database.
+int Metrics(const throng::CommandLine& args) {
+  auto dir_option = OptionalString(args, "--dir");
+  auto dir =
+      throng::cli::ResolveMetricsDir(dir_option, std::getenv("XDG_DATA_HOME"), std::getenv("HOME"));
+  if (!dir) {
+    std::cerr << "throng: " << dir.error().message << "\n";
+    return throng::kExitUsage;
+  }
+  bool as_json = args.at("--json").asBool();
+  if (args.at("view").asBool()) {
+    return throng::cli::MetricsView(*dir, as_json, std::cout, std::cerr);
+  }
+  auto setup = throng::cli::MakeMetricsSetup(*dir, args.at("--aggregator").asStringList(),
+                                             OptionalString(args, "--prometheus-port"),
+                                             OptionalString(args, "--grafana-port"));
+  if (!setup) {
+    std::cerr << "throng: " << setup.error().message << "\n";
+    return throng::kExitUsage;
+  }
+  return throng::cli::MetricsInstall(*setup, throng::EmbeddedMetricsFiles(), !dir_option, as_json,
+                                     std::cout, std::cerr);
+}
 
 }  // namespace
 
@@ -49,6 +96,7 @@ int main(int argc, char** argv) {
   auto parsed = throng::ParseCommandLine(kUsage, "throng", argc, argv);
   if (auto* exit_code = std::get_if<int>(&parsed)) return *exit_code;
   auto& args = std::get<throng::CommandLine>(parsed);
+  if (args["metrics"].asBool()) return Metrics(args);
   auto source = throng::ConfigSource::Load(args);
   if (!source) {
     std::cerr << "throng: " << source.error().message << "\n";
