@@ -14,6 +14,8 @@
 
 namespace {
 
+// docopt's [options] stands for every option that no pattern names, so options that several
+// commands share (--json, --dir, ...) must stay out of the patterns.
 constexpr const char kUsage[] = R"(throng: launch task runs and read their results.
 
 Usage:
@@ -22,9 +24,8 @@ Usage:
   throng export <run> [--format=<fmt>] [--output=<file>] [options]
   throng set <run> <setting>... [options]
   throng db (migrate | status) [options]
-  throng metrics install [--dir=<dir>] [--aggregator=<host:port>...]
-                         [--prometheus-port=<port>] [--grafana-port=<port>] [--json]
-  throng metrics view [--dir=<dir>] [--json]
+  throng metrics install [--aggregator=<host:port>...] [options]
+  throng metrics view [options]
   throng (-h | --help)
   throng --version
 
