@@ -44,7 +44,7 @@ throng_wait_http "$prom/-/ready" 30 || fail "Prometheus not ready on $prom"
 check "operator, two routers, an aggregator, and Prometheus on $prom scraping every second"
 
 # --- Two more runs: onboarding with gold units, and screening units. Each worker may do
-# three units, fewer than the run has, so the runs stay live (and their series with them).
+# four units, fewer than the run has, so the runs stay live (and their series with them).
 quality_run() {
   local name=$1 validation=$2
   mkdir -p "$work/$name"
@@ -61,7 +61,7 @@ task:
   task_name: throng-dashboards-$name
   task_title: Rate a sentence
   allowed_concurrent: 1
-  maximum_units_per_worker: 3
+  maximum_units_per_worker: 4
 monitoring:
   min_gold_accuracy: 0.9
   max_empty_submission_share: 0.2
@@ -93,11 +93,11 @@ answer_key='{"Best day ever.":{"sentiment":"positive"},"Worst day ever.":{"senti
 TASK_RUN_ID=$chat_run NODE_PATH="$modules" node "$root/tests/e2e/browser/paired_chat.cjs" chat "$base" \
   >"$work/chat.log" 2>&1 &
 chat_pid=$!
-node "$root/tests/e2e/workers/quality_workers.cjs" "$r2_base" "$work/gold.json" workers=8 \
+node "$root/tests/e2e/workers/quality_workers.cjs" "$base" "$work/gold.json" workers=8 \
   worker_prefix=gold task_run_id="$gold_run" onboarding_answers='{"agree":true}' answer_key="$answer_key" \
-  fail_onboarding_every=4 wrong_validation_every=3 empty_every=3 >"$work/gold.log" 2>&1 &
+  fail_onboarding_every=4 wrong_validation_every=3 empty_every=5 >"$work/gold.log" 2>&1 &
 gold_pid=$!
-node "$root/tests/e2e/workers/quality_workers.cjs" "$base" "$work/screening.json" workers=6 \
+node "$root/tests/e2e/workers/quality_workers.cjs" "$r2_base" "$work/screening.json" workers=6 \
   worker_prefix=screening task_run_id="$screening_run" answer_key="$answer_key" \
   wrong_validation_every=3 >"$work/screening.log" 2>&1 &
 screening_pid=$!

@@ -10,7 +10,7 @@
 //   from every `fail_onboarding_every`-th worker;
 // - a unit whose init_task_data.sentence is in `answer_key` (a screening or gold unit) gets
 //   that answer, or a wrong one from every `wrong_validation_every`-th worker;
-// - any other unit gets a sentiment, and every `empty_every`-th submission of a worker is empty.
+// - any other unit gets a sentiment, or nothing from every `empty_every`-th worker.
 //
 // Options: workers=8 worker_prefix=quality task_run_id= onboarding_answers={} answer_key={}
 // fail_onboarding_every=0 wrong_validation_every=0 empty_every=0 think_min_ms=100
@@ -78,7 +78,6 @@ const wrong = (answers) => Object.fromEntries(Object.keys(answers).map((k) => [k
 
 async function worker(index) {
   const name = `${options.worker_prefix}-${index}`;
-  let submitted = 0;
   let idleSince = null;
   for (let page = 1; Date.now() < deadline; page += 1) {
     const registration = `p${page}-${name}`;
@@ -120,8 +119,7 @@ async function worker(index) {
       stats.validation_units += 1;
       if (miss) stats.validation_wrong += 1;
     } else {
-      submitted += 1;
-      const empty = every(options.empty_every, submitted);
+      const empty = every(options.empty_every, index);
       finalData = empty ? {} : { sentiment: ["positive", "neutral", "negative"][index % 3], worker: name };
       stats.units += 1;
       if (empty) stats.empty += 1;
