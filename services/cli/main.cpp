@@ -37,7 +37,8 @@ Commands:
   set       Change settings of a live run, e.g. max_num_concurrent_units=20
             (also allowed_concurrent, maximum_units_per_worker,
             assignment_duration_in_seconds, submission_timeout,
-            no_submission_patience); the operator applies them within a second.
+            no_submission_patience, and the quality thresholds
+            monitoring.<key>=<0..1>); the operator applies them within a second.
   db        Apply or inspect the database schema migrations.
   metrics   install: write a local Prometheus (scraping the aggregators, with the shipped
             rules) and Grafana (datasource and dashboards) setup into --dir.

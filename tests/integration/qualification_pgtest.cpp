@@ -12,8 +12,11 @@
 #include <optional>
 #include <sstream>
 
+#include "counter_value.hpp"
 #include "embedded_migrations.hpp"
+#include "manual_clock.hpp"
 #include "migrator.hpp"
+#include "packet_handler.hpp"
 #include "pg_task_store.hpp"
 #include "pg_test_database.hpp"
 #include "task_run_creator.hpp"
@@ -539,6 +542,139 @@ TEST_F(QualificationTest, GoldUnitsComeUntilMinGoldsThenScaleWithCompletedUnits)
 
   // All 4 gold units are used: a new worker, who needs golds first, has to wait.
   EXPECT_EQ(next("quinn").outcome, "no_available_units");
+}
+
+// The operator's packet handler over the real store, as a database worker runs it, with the
+// metrics it exports.
+class QualificationMetricsTest : public QualificationTest {
+ protected:
+  // The agent id a worker's page gets ("onboarding_<n>" while onboarding).
+  std::string Request(std::int64_t run, const std::string& worker, const std::string& page = "") {
+    auto reply =
+        Handle("register_agent", run, "",
+               json{{"provider_data",
+                     {{"worker_name", worker},
+                      {"agent_registration_id", page.empty() ? "page-" + worker : page}}}});
+    return reply["agent_id"].is_string() ? reply["agent_id"].get<std::string>() : "";
+  }
+  void SubmitOnboarding(std::int64_t run, const std::string& agent, const json& answers) {
+    Handle("submit_onboarding", run, agent, json{{"onboarding_data", answers}});
+  }
+  // The agent a passed onboarding led to, if any.
+  std::string SubmitOnboardingForUnit(std::int64_t run, const std::string& agent,
+                                      const json& answers) {
+    auto reply = Handle("submit_onboarding", run, agent, json{{"onboarding_data", answers}});
+    return reply["agent_id"].is_string() ? reply["agent_id"].get<std::string>() : "";
+  }
+  void Submit(std::int64_t run, const std::string& agent, const json& final_data) {
+    Handle("submit_unit", run, agent, json{{"final_data", final_data}});
+  }
+
+  double Launched(std::int64_t run, const std::string& unit_type) {
+    return testing::SeriesValue(registry_, "throng_operator_units_launched_total",
+                                {{"task_run_id", std::to_string(run)}, {"unit_type", unit_type}});
+  }
+  double Outcomes(std::int64_t run, const std::string& kind, const std::string& outcome) {
+    return testing::SeriesValue(
+        registry_, "throng_operator_validation_outcomes_total",
+        {{"task_run_id", std::to_string(run)}, {"kind", kind}, {"outcome", outcome}});
+  }
+
+  prometheus::Registry registry_;
+  OperatorProbe probe_{registry_};
+  testing::ManualClock clock_;
+  SubmissionQualityClassifier quality_;
+  PacketHandler handler_{store_, probe_, clock_, nullptr, &quality_};
+
+ private:
+  json Handle(const std::string& type, std::int64_t run, const std::string& agent,
+              const json& payload) {
+    v1::Envelope packet;
+    packet.set_kind(v1::ENVELOPE_KIND_PACKET);
+    packet.set_packet_type(type);
+    packet.set_request_id("req");
+    packet.set_task_run_id(std::to_string(run));
+    packet.set_agent_id(agent);
+    packet.set_payload(payload.dump());
+    auto reply = handler_.Handle(packet);
+    EXPECT_TRUE(reply && reply->kind() == v1::ENVELOPE_KIND_PACKET) << type << " failed";
+    return reply ? json::parse(reply->payload(), nullptr, false) : json();
+  }
+};
+
+TEST_F(QualificationMetricsTest, OnboardingOutcomesAreCountedPerRun) {
+  auto run = CreateRun(3, kOnboardingConfig);
+  auto ann = Request(run, "ann");
+  auto bob = Request(run, "bob");
+  ASSERT_EQ(ann.rfind("onboarding_", 0), 0u);
+  EXPECT_EQ(Request(run, "ann"), ann);  // a reload is not a new onboarding agent
+  EXPECT_EQ(testing::SeriesValue(registry_, "throng_operator_onboarding_agents_launched_total",
+                                 {{"task_run_id", std::to_string(run)}}),
+            2);
+
+  EXPECT_FALSE(SubmitOnboardingForUnit(run, ann, {{"q1", "4"}, {"q2", 2}}).empty());
+  SubmitOnboarding(run, bob, {{"q1", 4}, {"q2", 2}});
+  SubmitOnboarding(run, bob, {{"q1", "4"}, {"q2", 2}});  // a retry is decided already
+  EXPECT_EQ(Outcomes(run, "onboarding", "passed"), 1);
+  EXPECT_EQ(Outcomes(run, "onboarding", "failed"), 1);
+  // Onboarding led to a unit of the data: launched by maintenance, not by the registration.
+  EXPECT_EQ(Launched(run, "standard"), -1);
+}
+
+TEST_F(QualificationMetricsTest, ScreeningUnitsAreCountedWhenMadeAndTheirChecksWhenSubmitted) {
+  auto run = CreateRun(3, kScreeningConfig, "  allowed_concurrent: 1\n");
+  auto kim = Request(run, "kim");
+  auto lee = Request(run, "lee");
+  EXPECT_EQ(Request(run, "kim"), kim);  // a reload: the same screening unit
+  EXPECT_EQ(Launched(run, "screening"), 2);
+  Submit(run, kim, {{"label", "positive"}});
+  Submit(run, lee, {{"label", "positive"}});
+  EXPECT_EQ(Outcomes(run, "screening", "passed"), 1);
+  EXPECT_EQ(Outcomes(run, "screening", "failed"), 1);
+  // Screening submissions are not the run's work: no submission quality for them.
+  EXPECT_EQ(testing::SeriesValue(registry_, "throng_operator_submissions_total",
+                                 {{"task_run_id", std::to_string(run)}}),
+            -1);
+
+  // kim's next unit is a unit of the data, whose submission is classified.
+  auto real = Request(run, "kim", "kim-next-page");
+  Submit(run, real, {{"label", "positive"}});
+  EXPECT_EQ(Launched(run, "screening"), 2);
+  EXPECT_EQ(testing::SeriesValue(registry_, "throng_operator_submissions_total",
+                                 {{"task_run_id", std::to_string(run)}, {"quality", "normal"}}),
+            1);
+}
+
+TEST_F(QualificationMetricsTest, GoldUnitsAreCountedWhenMadeAndTheirChecksWhenSubmitted) {
+  auto run = CreateRun(4, kGoldConfig, "  allowed_concurrent: 1\n");
+  auto oz = Request(run, "oz");
+  Submit(run, oz, {{"label", "positive"}});
+  auto pat = Request(run, "pat");
+  Submit(run, pat, {{"label", "neutral"}});
+  EXPECT_EQ(Launched(run, "gold"), 2);
+  EXPECT_EQ(Outcomes(run, "gold", "passed"), 1);
+  EXPECT_EQ(Outcomes(run, "gold", "failed"), 1);
+  EXPECT_EQ(Outcomes(run, "screening", "passed"), -1);
+}
+
+TEST_F(QualificationTest, RegistrationsAndSubmissionsSayWhatKindOfUnitTheyWereAbout) {
+  auto run = CreateRun(2, kScreeningConfig, "  allowed_concurrent: 1\n");
+  auto screening = Register(run, "sam");
+  EXPECT_EQ(screening.unit_type, "screening");
+  EXPECT_EQ(Register(run, "sam").unit_type, "screening");  // the reconnection
+  auto submitted = store_.SubmitUnit(*screening.agent_id, R"({"label":"negative"})");
+  EXPECT_EQ(submitted.unit_type, "screening");
+  EXPECT_EQ(submitted.answers_passed, false);
+  EXPECT_EQ(submitted.task_run_id, run);
+
+  Grant("tom", "screened", 1);
+  auto standard = Register(run, "tom");
+  EXPECT_EQ(standard.unit_type, "standard");
+  submitted = store_.SubmitUnit(*standard.agent_id, "{}");
+  EXPECT_EQ(submitted.unit_type, "standard");
+  EXPECT_FALSE(submitted.answers_passed);
+  EXPECT_DOUBLE_EQ(submitted.fast_submission_fraction, 0.25);
+  EXPECT_EQ(Register(run, "sam", "sam-again").unit_type, "");  // refused: no unit
 }
 
 // Every statement a store sends while `action` runs, from libpq's protocol trace.

@@ -290,10 +290,12 @@ TEST_F(StatusTransitionsTest, ARefusalInsideAnOperatorCallIsLoggedCountedAndAnsw
   prometheus::Registry registry;
   OperatorProbe probe(registry);
   std::vector<std::pair<std::string, std::string>> refused;  // (method, entity)
-  PgTaskStore store(db_.dsn(), {{}, [&](const char* method, const IllegalTransition& refusal) {
+  PgTaskStore store(db_.dsn(), {{},
+                                [&](const char* method, const IllegalTransition& refusal) {
                                   refused.emplace_back(method, refusal.entity);
                                   probe.TransitionRefused(refusal.entity);
-                                }});
+                                },
+                                {}});
   auto run = Insert("SELECT task_run_id FROM task_runs");
   auto registration = store.RegisterAgent({run, "worker", "mock", "registration"});
   ASSERT_EQ(registration.outcome, "assigned");

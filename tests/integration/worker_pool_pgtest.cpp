@@ -9,10 +9,15 @@
 #include <set>
 #include <thread>
 
+#include "counter_value.hpp"
 #include "embedded_migrations.hpp"
+#include "manual_clock.hpp"
 #include "migrator.hpp"
+#include "operator_probe.hpp"
+#include "packet_handler.hpp"
 #include "pg_task_store.hpp"
 #include "pg_test_database.hpp"
+#include "run_census.hpp"
 #include "run_settings.hpp"
 #include "task_run_creator.hpp"
 #include "task_run_spec.hpp"
@@ -361,6 +366,167 @@ TEST_F(WorkerPoolTest, LiveUpdatesAreDeduplicatedAndDisconnectFreesTheUnit) {
   auto other = store.RegisterAgent(Worker(run, "other"));
   EXPECT_EQ(other.outcome, "assigned");
   EXPECT_EQ(other.unit_id, agent.unit_id);
+}
+
+TEST_F(WorkerPoolTest, CompletedStandardUnitsAreCountedAsNormalEmptyOrFast) {
+  auto run = CreateRun(14);
+  PgTaskStore store(db_.dsn());
+  store.LaunchUnits(run);
+  prometheus::Registry registry;
+  OperatorProbe probe(registry);
+  testing::ManualClock clock;
+  SubmissionQualityClassifier quality;
+  PacketHandler handler(store, probe, clock, nullptr, &quality);
+  auto submit = [&](std::int64_t agent, const std::string& final_data) {
+    v1::Envelope packet;
+    packet.set_kind(v1::ENVELOPE_KIND_PACKET);
+    packet.set_packet_type("submit_unit");
+    packet.set_agent_id(std::to_string(agent));
+    packet.set_payload(R"({"final_data":)" + final_data + "}");
+    auto reply = handler.Handle(packet);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->packet_type(), "submit_ack");
+  };
+  std::vector<std::int64_t> agents;
+  for (int i = 0; i < 13; ++i) {
+    agents.push_back(*store.RegisterAgent(Worker(run, "w" + std::to_string(i))).agent_id);
+  }
+  {
+    // Ten workers who took 100 s each: the run's median, without waiting for it.
+    pqxx::connection connection(db_.dsn());
+    pqxx::work tx(connection);
+    tx.exec_params(
+        "UPDATE agents SET creation_date = now() - interval '100 seconds'"
+        " WHERE task_run_id = $1 AND agent_id <= $2",
+        run, agents[9]);
+    tx.commit();
+  }
+  for (int i = 0; i < 10; ++i) submit(agents[i], R"({"label":"positive"})");
+  submit(agents[10], R"({"label":"positive"})");  // at once: under a quarter of 100 s
+  submit(agents[11], R"({"label":"","notes":{"text":null}})");
+  auto submissions = [&](const std::string& quality_label) {
+    return testing::SeriesValue(registry, "throng_operator_submissions_total",
+                                {{"task_run_id", std::to_string(run)}, {"quality", quality_label}});
+  };
+  EXPECT_EQ(submissions("normal"), 10);
+  EXPECT_EQ(submissions("fast"), 1);
+  EXPECT_EQ(submissions("empty"), 1);  // empty wins over fast
+}
+
+TEST_F(WorkerPoolTest, TheCensusExportsActiveWorkersAndQualityThresholdsOfLiveRunsOnly) {
+  auto run = CreateRun(
+      4, {"monitoring.min_gold_accuracy=0.9", "mephisto.monitoring.max_fast_submission_share=0.5"});
+  auto other = CreateRun(1);
+  PgTaskStore store(db_.dsn());
+  store.LaunchUnits(run);
+  store.LaunchUnits(other);
+  auto first = store.RegisterAgent(Worker(run, "w1"));
+  store.RegisterAgent(Worker(run, "w2"));
+  store.RegisterAgent(Worker(run, "w3"));
+  store.SubmitUnit(*first.agent_id, R"({"a":1})");  // done: no longer active
+
+  prometheus::Registry registry;
+  OperatorProbe probe(registry);
+  auto take_census = [&] {
+    pqxx::connection connection(db_.dsn());
+    probe.SetRunCensus(TakeRunCensus(connection));
+  };
+  auto value = [&](const char* name, std::int64_t of_run,
+                   std::map<std::string, std::string> labels) {
+    labels["task_run_id"] = std::to_string(of_run);
+    return testing::SeriesValue(registry, name, labels);
+  };
+  auto threshold = [&](std::int64_t of_run, const std::string& monitor) {
+    return value("throng_operator_run_quality_threshold", of_run, {{"monitor", monitor}});
+  };
+  take_census();
+  EXPECT_EQ(value("throng_operator_run_active_workers", run, {}), 2);
+  EXPECT_EQ(value("throng_operator_run_active_workers", other, {}), 0);
+  EXPECT_DOUBLE_EQ(threshold(run, "min_gold_accuracy"), 0.9);
+  EXPECT_DOUBLE_EQ(threshold(run, "max_fast_submission_share"), 0.5);
+  EXPECT_DOUBLE_EQ(threshold(run, "min_screening_pass_rate"), 0.2);
+  EXPECT_DOUBLE_EQ(threshold(run, "min_onboarding_pass_rate"), 0.2);
+  EXPECT_DOUBLE_EQ(threshold(run, "max_empty_submission_share"), 0.1);
+  EXPECT_DOUBLE_EQ(threshold(other, "min_gold_accuracy"), 0.8);
+  EXPECT_EQ(threshold(run, "fast_submission_fraction"), -1) << "not a threshold of a ratio";
+
+  // Changed while live: the next census exports the new value.
+  auto changed = Set(run, {"monitoring.min_gold_accuracy=0.75"});
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(changed->at(0).key, "monitoring.min_gold_accuracy");
+  EXPECT_EQ(changed->at(0).old_value, "0.9");
+  EXPECT_EQ(changed->at(0).new_value, "0.75");
+  take_census();
+  EXPECT_DOUBLE_EQ(threshold(run, "min_gold_accuracy"), 0.75);
+
+  // A run that ended loses its series.
+  store.ShutDownRun(other);
+  EXPECT_EQ(store.CompleteFinishedRuns(), std::vector<std::int64_t>{other});
+  take_census();
+  EXPECT_EQ(threshold(other, "min_gold_accuracy"), -1);
+  EXPECT_EQ(value("throng_operator_run_active_workers", other, {}), -1);
+  EXPECT_DOUBLE_EQ(threshold(run, "min_gold_accuracy"), 0.75);
+}
+
+TEST_F(WorkerPoolTest, MonitoringSettingsAreValidatedAtLaunchAndWhenChangedLive) {
+  std::ofstream(dir_ / "data.csv") << "text\nrow\n";
+  std::ofstream(dir_ / "task.yaml") << "blueprint:\n  type: static_task\n  task_source: task.html\n"
+                                       "  data_csv: data.csv\ntask:\n  task_name: pool-test\n";
+  auto launch_error = [&](const std::string& override_text) {
+    auto spec = LoadTaskRunSpec((dir_ / "task.yaml").string(), {override_text});
+    EXPECT_FALSE(spec) << override_text << " was accepted";
+    return spec ? std::string() : spec.error().message;
+  };
+  EXPECT_NE(launch_error("monitoring.min_gold_accuracy=1.1")
+                .find("monitoring.min_gold_accuracy must be a number from 0 to 1"),
+            std::string::npos);
+  EXPECT_NE(launch_error("monitoring.fast_submission_fraction=0").find("above 0"),
+            std::string::npos);
+  EXPECT_NE(launch_error("monitoring.gold=1").find("not a monitoring setting"), std::string::npos);
+
+  auto run = CreateRun(1, {"monitoring.fast_submission_fraction=0.5"});
+  PgTaskStore store(db_.dsn());
+  store.LaunchUnits(run);
+  auto agent = store.RegisterAgent(Worker(run, "w"));
+  EXPECT_DOUBLE_EQ(store.SubmitUnit(*agent.agent_id, "{}").fast_submission_fraction, 0.5);
+
+  for (const auto& [assignment, needle] : std::vector<std::pair<std::string, std::string>>{
+           {"monitoring.min_gold_accuracy=2", "monitoring.min_gold_accuracy must be"},
+           {"monitoring.max_empty_submission_share=x", "not 'x'"},
+           {"monitoring.fast_submission_fraction=0", "above 0"},
+           {"min_gold_accuracy=0.5", "changeable: max_num_concurrent_units"},
+       }) {
+    auto changed = Set(run, {assignment});
+    ASSERT_FALSE(changed) << assignment << " was accepted";
+    EXPECT_NE(changed.error().message.find(needle), std::string::npos) << changed.error().message;
+  }
+  auto changed =
+      Set(run, {"mephisto.monitoring.fast_submission_fraction=1", "allowed_concurrent=2"});
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(changed->at(0).new_value, "1");
+  EXPECT_EQ(changed->at(1).new_value, "2");
+}
+
+TEST_F(WorkerPoolTest, ALostConnectionIsReportedAndReEstablishedOnTheNextCall) {
+  int reconnects = 0;
+  DbObserver observer;
+  observer.reconnected = [&] { ++reconnects; };
+  PgSession session(db_.dsn(), observer);
+  auto backend_pid = [](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return tx.exec("SELECT pg_backend_pid()")[0][0].as<int>();
+  };
+  EXPECT_FALSE(session.Connected());
+  auto pid = session.Timed("pid", backend_pid);
+  EXPECT_TRUE(session.Connected());
+  EXPECT_EQ(reconnects, 0) << "the first connection is no reconnection";
+  // Closed, as libpq leaves a connection the server dropped. (Killing the backend would do it
+  // too, but libpqxx 6.4 then leaks the error's result, which the sanitizer build reports.)
+  session.Connection().disconnect();
+  EXPECT_FALSE(session.Connected());
+  EXPECT_NE(session.Timed("pid", backend_pid), pid);
+  EXPECT_TRUE(session.Connected());
+  EXPECT_EQ(reconnects, 1);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ namespace {
 
 using nlohmann::json;
 using testing::CounterValue;
+using testing::SeriesValue;
 
 // Records calls and answers with scripted results.
 class FakeStore final : public TaskStore {
@@ -26,7 +27,11 @@ class FakeStore final : public TaskStore {
     if (fail_submit) throw std::runtime_error("connection lost");
     submissions.emplace_back(agent_id, submission);
     SubmitResult result{next_submit, 7, std::nullopt};
-    if (next_submit == SubmitOutcome::kCompleted) result.seconds_worked = 42;
+    if (next_submit == SubmitOutcome::kCompleted) {
+      result.seconds_worked = 42;
+      result.unit_type = next_unit_type;
+      if (next_unit_type != "standard") result.answers_passed = next_answers_passed;
+    }
     return result;
   }
   void LogClientError(std::optional<std::int64_t>, const std::string& agent_id,
@@ -68,6 +73,8 @@ class FakeStore final : public TaskStore {
   std::vector<std::int64_t> disconnected;
   std::vector<std::pair<std::int64_t, std::string>> metadata;
   SubmitOutcome next_submit = SubmitOutcome::kCompleted;
+  std::string next_unit_type = "standard";
+  bool next_answers_passed = true;
   bool fail_submit = false;
   std::vector<RegistrationRequest> registrations;
   std::vector<std::pair<std::int64_t, std::string>> submissions;
@@ -76,7 +83,7 @@ class FakeStore final : public TaskStore {
 
 class PacketHandlerTest : public ::testing::Test {
  protected:
-  PacketHandlerTest() : probe_(registry_), handler_(store_, probe_, clock_) {}
+  PacketHandlerTest() : probe_(registry_), handler_(store_, probe_, clock_, nullptr, &quality_) {}
 
   v1::Envelope Packet(const std::string& type, const std::string& payload) {
     v1::Envelope envelope;
@@ -99,6 +106,7 @@ class PacketHandlerTest : public ::testing::Test {
   testing::ManualClock clock_;
   FakeStore store_;
   OperatorProbe probe_;
+  SubmissionQualityClassifier quality_;
   PacketHandler handler_;
 };
 
@@ -247,17 +255,14 @@ TEST_F(PacketHandlerTest, AWorkerWhoMustOnboardGetsAnOnboardingAgentWithTheOnboa
   EXPECT_EQ(CounterValue(registry_, "throng_operator_agent_details_responses_total", "response",
                          "assigned_onboarding"),
             1);
-  EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
-                         "outcome", "launched"),
-            1);
+  const std::map<std::string, std::string> run_7{{"task_run_id", "7"}};
+  EXPECT_EQ(SeriesValue(registry_, "throng_operator_onboarding_agents_launched_total", run_7), 1);
 
   // A reload of the onboarding page: the same onboarding agent, counted as a reconnection.
   store_.next_registration = {"onboarding_reconnection", 3, 42, std::nullopt, R"({"q":1})", {}};
   reply = handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
   EXPECT_EQ(json::parse(reply->payload())["agent_id"], "onboarding_42");
-  EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
-                         "outcome", "launched"),
-            1);
+  EXPECT_EQ(SeriesValue(registry_, "throng_operator_onboarding_agents_launched_total", run_7), 1);
 }
 
 TEST_F(PacketHandlerTest, NotQualifiedWorkersGetMephistosText) {
@@ -274,7 +279,7 @@ TEST_F(PacketHandlerTest, NotQualifiedWorkersGetMephistosText) {
 }
 
 TEST_F(PacketHandlerTest, PassedOnboardingAnswersWithTheRealAgentInTheSameReply) {
-  store_.next_onboarding = {"passed", {"assigned", 3, 11, 5, R"({"text":"row 0"})", {}}};
+  store_.next_onboarding = {"passed", {"assigned", 3, 11, 5, R"({"text":"row 0"})", {}}, 7};
   auto packet =
       Packet("submit_onboarding", R"({"onboarding_data":{"answer":"4"},"request_id":"req-1"})");
   packet.set_agent_id("onboarding_42");
@@ -293,8 +298,8 @@ TEST_F(PacketHandlerTest, PassedOnboardingAnswersWithTheRealAgentInTheSameReply)
   ASSERT_EQ(store_.onboarding_submissions.size(), 1u);
   EXPECT_EQ(store_.onboarding_submissions[0].first, 42);
   EXPECT_EQ(json::parse(store_.onboarding_submissions[0].second), json::parse(R"({"answer":"4"})"));
-  EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
-                         "outcome", "passed"),
+  EXPECT_EQ(SeriesValue(registry_, "throng_operator_validation_outcomes_total",
+                        {{"task_run_id", "7"}, {"kind", "onboarding"}, {"outcome", "passed"}}),
             1);
 
   // Passed, but the last unit went meanwhile: Mephisto's NO_AVAILABLE_UNITS.
@@ -307,7 +312,8 @@ TEST_F(PacketHandlerTest, PassedOnboardingAnswersWithTheRealAgentInTheSameReply)
 }
 
 TEST_F(PacketHandlerTest, FailedOnboardingIsNotQualifiedAndARetryIsNotCountedTwice) {
-  store_.next_onboarding = {"failed", {"not_qualified", 3, std::nullopt, std::nullopt, "null", {}}};
+  store_.next_onboarding = {
+      "failed", {"not_qualified", 3, std::nullopt, std::nullopt, "null", {}}, 7};
   auto packet = Packet("submit_onboarding", R"({"onboarding_data":{"answer":"5"}})");
   packet.set_agent_id("onboarding_42");
   auto reply = handler_.Handle(packet);
@@ -316,12 +322,12 @@ TEST_F(PacketHandlerTest, FailedOnboardingIsNotQualifiedAndARetryIsNotCountedTwi
   auto data = json::parse(reply->payload());
   EXPECT_TRUE(data["agent_id"].is_null());
   EXPECT_EQ(data["failure_reason"], kNotQualified);
-  store_.next_onboarding = {"decided",
-                            {"not_qualified", 3, std::nullopt, std::nullopt, "null", {}}};
+  store_.next_onboarding = {
+      "decided", {"not_qualified", 3, std::nullopt, std::nullopt, "null", {}}, 7};
   reply = handler_.Handle(packet);
   EXPECT_EQ(json::parse(reply->payload())["failure_reason"], kNotQualified);
-  EXPECT_EQ(CounterValue(registry_, "throng_operator_worker_pool_onboarding_outcomes_total",
-                         "outcome", "failed"),
+  EXPECT_EQ(SeriesValue(registry_, "throng_operator_validation_outcomes_total",
+                        {{"task_run_id", "7"}, {"kind", "onboarding"}, {"outcome", "failed"}}),
             1);
 }
 
@@ -378,6 +384,63 @@ TEST_F(PacketHandlerTest, DisconnectedOnboardingAgentsAreToldTheTaskIsMissing) {
   EXPECT_FALSE(handler_.Handle(disconnect));
   EXPECT_EQ(store_.disconnected_onboarding, std::vector<std::int64_t>{42});
   EXPECT_TRUE(store_.disconnected.empty());
+}
+
+TEST_F(PacketHandlerTest, ScreeningAndGoldUnitsAreCountedWhenARegistrationMakesThem) {
+  store_.next_registration = {"assigned", 3, 11, 5, "{}", {}, "screening"};
+  handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
+  store_.next_registration = {"reconnection", 3, 11, 5, "{}", {}, "screening"};
+  handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
+  store_.next_registration = {"assigned", 3, 12, 6, "{}", {}, "standard"};
+  handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"v"}})"));
+  // A passed onboarding that leads straight to a gold unit.
+  store_.next_onboarding = {"passed", {"assigned", 4, 13, 8, "{}", {}, "gold"}, 7};
+  auto packet = Packet("submit_onboarding", R"({"onboarding_data":{}})");
+  packet.set_agent_id("onboarding_42");
+  handler_.Handle(packet);
+
+  auto launched = [&](const std::string& unit_type) {
+    return SeriesValue(registry_, "throng_operator_units_launched_total",
+                       {{"task_run_id", "7"}, {"unit_type", unit_type}});
+  };
+  EXPECT_EQ(launched("screening"), 1);  // the reconnection got the same unit
+  EXPECT_EQ(launched("gold"), 1);
+  EXPECT_EQ(launched("standard"), -1);  // maintenance counts those when it launches them
+}
+
+TEST_F(PacketHandlerTest, ScreeningAndGoldSubmissionsCountTheirAnswerKeyCheck) {
+  auto submit = [&](const std::string& unit_type, bool passed) {
+    store_.next_unit_type = unit_type;
+    store_.next_answers_passed = passed;
+    handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"11","final_data":{"a":1}})"));
+  };
+  submit("screening", true);
+  submit("screening", false);
+  submit("gold", false);
+  submit("gold", false);
+  auto outcomes = [&](const std::string& kind, const std::string& outcome) {
+    return SeriesValue(registry_, "throng_operator_validation_outcomes_total",
+                       {{"task_run_id", "7"}, {"kind", kind}, {"outcome", outcome}});
+  };
+  EXPECT_EQ(outcomes("screening", "passed"), 1);
+  EXPECT_EQ(outcomes("screening", "failed"), 1);
+  EXPECT_EQ(outcomes("gold", "failed"), 2);
+  EXPECT_EQ(outcomes("gold", "passed"), -1);
+  // Validation units are not the run's work: no submission quality for them.
+  EXPECT_EQ(SeriesValue(registry_, "throng_operator_submissions_total", {{"task_run_id", "7"}}),
+            -1);
+}
+
+TEST_F(PacketHandlerTest, CompletedStandardUnitsAreCountedByQuality) {
+  handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"11","final_data":{"a":1}})"));
+  handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"12","final_data":{"a":""}})"));
+  handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"13"})"));
+  auto submissions = [&](const std::string& quality) {
+    return SeriesValue(registry_, "throng_operator_submissions_total",
+                       {{"task_run_id", "7"}, {"quality", quality}});
+  };
+  EXPECT_EQ(submissions("normal"), 1);
+  EXPECT_EQ(submissions("empty"), 2);  // no final_data at all is empty too
 }
 
 }  // namespace

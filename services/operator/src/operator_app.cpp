@@ -111,7 +111,9 @@ Result<void> OperatorApp::Start() {
 
   try {
     socket_.set(zmq::sockopt::linger, 0);
-    socket_.set(zmq::sockopt::router_mandatory, false);
+    // A message for a router that is gone (or not reading) fails to send, and is counted,
+    // instead of vanishing.
+    socket_.set(zmq::sockopt::router_mandatory, true);
     socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxEnvelopeBytes));
     socket_.bind(config_.bind);
     bound_endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
@@ -120,6 +122,7 @@ Result<void> OperatorApp::Start() {
                 "); set --bind or THRONG_BIND");
   }
 
+  probe_.SetDbWorkers(config_.db_workers);
   for (int i = 0; i < config_.db_workers; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
   maintenance_ = std::thread([this] { MaintenanceLoop(); });
 
@@ -188,6 +191,7 @@ int OperatorApp::Run() {
       for (int i = 0; i < 256; ++i) {
         zmq::message_t identity;
         if (!socket_.recv(identity, zmq::recv_flags::dontwait)) break;
+        probe_.ZmqMessageReceived();
         std::vector<zmq::message_t> frames;
         while (identity.more() || (!frames.empty() && frames.back().more())) {
           zmq::message_t frame;
@@ -291,9 +295,23 @@ void OperatorApp::Route(const Job& job) {
 
 void OperatorApp::Send(const std::string& identity, const v1::Envelope& envelope) {
   try {
-    socket_.send(zmq::buffer(identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    socket_.send(EncodeEnvelope(envelope), zmq::send_flags::dontwait);
+    // No result: the router's queue is full (it stopped reading); the message is dropped.
+    if (!socket_.send(zmq::buffer(identity),
+                      zmq::send_flags::sndmore | zmq::send_flags::dontwait) ||
+        !socket_.send(EncodeEnvelope(envelope), zmq::send_flags::dontwait)) {
+      probe_.ZmqSendFailed("would_block");
+      spdlog::debug("router {} is not reading; message dropped", identity);
+      return;
+    }
+    probe_.ZmqMessageSent();
   } catch (const zmq::error_t& e) {
+    if (e.num() == EHOSTUNREACH) {
+      // A router that went away; its agents reconnect through another and are resent to.
+      probe_.ZmqSendFailed("unroutable");
+      spdlog::debug("router {} is gone; message dropped", identity);
+      return;
+    }
+    probe_.ZmqSendFailed("error");
     spdlog::warn("cannot send to router {}: {}", identity, e.what());
   }
 }
@@ -335,14 +353,29 @@ DbObserver OperatorApp::ProbeObserver() {
       [this](const char* method, double seconds, bool ok) { probe_.DbCall(method, seconds, ok); },
       [this](const char*, const IllegalTransition& refusal) {
         probe_.TransitionRefused(refusal.entity);
-      }};
+      },
+      {}};  // reconnections count for database workers only (WorkerLoop)
 }
 
 void OperatorApp::WorkerLoop(int index) {
-  PgTaskStore store(config_.pg_dsn, ProbeObserver());
-  PacketHandler handler(store, probe_, clock_, &run_activity_);
-  PgSession live_db(config_.pg_dsn, ProbeObserver());
-  LiveCoordinator live(live_db, clock_);
+  auto observer = ProbeObserver();
+  observer.reconnected = [this] { probe_.DbReconnected(); };
+  PgTaskStore store(config_.pg_dsn, observer);
+  PacketHandler handler(store, probe_, clock_, &run_activity_, &submission_quality_);
+  // The live side shares the worker's one connection.
+  LiveCoordinator live(store.Session(), clock_);
+  auto idle = [&] {
+    probe_.SetDbWorkerState(index, store.Session().Connected()
+                                       ? OperatorProbe::DbWorkerState::kIdle
+                                       : OperatorProbe::DbWorkerState::kDisconnected);
+  };
+  try {
+    store.Connection();  // connected before the first packet, so the pool's health is known
+  } catch (const std::exception& e) {
+    spdlog::warn("database worker {} cannot connect yet (retried with its next packet): {}", index,
+                 e.what());
+  }
+  idle();
   spdlog::debug("database worker {} started", index);
   while (true) {
     Job job;
@@ -354,22 +387,28 @@ void OperatorApp::WorkerLoop(int index) {
       jobs_.pop_front();
       probe_.SetQueueDepth(static_cast<double>(jobs_.size()));
     }
-    probe_.PacketDequeued(
-        job.envelope.packet_type(),
-        std::max(0.0, clock_.NowSeconds() - job.envelope.timestamps().server_incoming()));
-    if (LiveCoordinator::Handles(job.envelope)) {
-      for (auto& push : HandleLive(live, job.envelope)) replies_.Push(Job{{}, std::move(push)});
-      continue;
-    }
-    auto reply = handler.Handle(job.envelope);
-    if (!reply) continue;
-    std::vector<v1::Envelope> pushes;
-    if (reply->packet_type() == "agent_details" && MayBeLive(reply->task_run_id())) {
-      pushes = AfterRegistration(live, *reply);
-    }
-    replies_.Push(Job{std::move(job.identity), std::move(*reply)});
-    for (auto& push : pushes) replies_.Push(Job{{}, std::move(push)});
+    probe_.SetDbWorkerState(index, OperatorProbe::DbWorkerState::kBusy);
+    HandleJob(job, handler, live);
+    idle();
   }
+}
+
+void OperatorApp::HandleJob(Job& job, PacketHandler& handler, LiveCoordinator& live) {
+  probe_.PacketDequeued(
+      job.envelope.packet_type(),
+      std::max(0.0, clock_.NowSeconds() - job.envelope.timestamps().server_incoming()));
+  if (LiveCoordinator::Handles(job.envelope)) {
+    for (auto& push : HandleLive(live, job.envelope)) replies_.Push(Job{{}, std::move(push)});
+    return;
+  }
+  auto reply = handler.Handle(job.envelope);
+  if (!reply) return;
+  std::vector<v1::Envelope> pushes;
+  if (reply->packet_type() == "agent_details" && MayBeLive(reply->task_run_id())) {
+    pushes = AfterRegistration(live, *reply);
+  }
+  replies_.Push(Job{std::move(job.identity), std::move(*reply)});
+  for (auto& push : pushes) replies_.Push(Job{{}, std::move(push)});
 }
 
 std::vector<v1::Envelope> OperatorApp::HandleLive(LiveCoordinator& live,
@@ -475,7 +514,7 @@ void OperatorApp::ApplyConcurrencyCap(PgTaskStore& store, const LiveRun& run) {
                  run.task_run_id, withdrawn);
   }
   if (auto launched = store.LaunchUnits(run.task_run_id); launched > 0) {
-    probe_.UnitsLaunched(launched);
+    probe_.UnitsLaunched(run.task_run_id, "standard", launched);
     spdlog::info("task run {}: launched {} units", run.task_run_id, launched);
   }
 }
@@ -516,6 +555,7 @@ void OperatorApp::ExpireOverdueAndCompleteRuns(PgTaskStore& store) {
   });
   for (auto run_id : store.CompleteFinishedRuns()) {
     run_activity_.Forget(run_id);
+    submission_quality_.Forget(run_id);
     spdlog::info("task run {} completed: every unit is done", run_id);
   }
 }

@@ -14,8 +14,10 @@
 #include "operator_config.hpp"
 #include "operator_lease.hpp"
 #include "operator_probe.hpp"
+#include "packet_handler.hpp"
 #include "pg_task_store.hpp"
 #include "run_activity.hpp"
+#include "submission_quality_classifier.hpp"
 #include "task_store.hpp"
 #include "throng/common/admin_server.hpp"
 #include "throng/common/clock.hpp"
@@ -57,6 +59,7 @@ class OperatorApp {
   // Database calls report to the probe: latency, errors, refused status changes.
   DbObserver ProbeObserver();
   void WorkerLoop(int index);
+  void HandleJob(Job& job, PacketHandler& handler, LiveCoordinator& live);
   void MaintenanceLoop();
   void Maintain(PgTaskStore& store, std::int64_t round);
   void Drain(PgTaskStore& store, std::int64_t& deadline);
@@ -89,6 +92,7 @@ class OperatorApp {
   std::condition_variable jobs_ready_;
   std::deque<Job> jobs_;
   RunActivity run_activity_;
+  SubmissionQualityClassifier submission_quality_;
   bool workers_stopping_ = false;
   std::vector<std::thread> workers_;
   Mailbox<Job> replies_;

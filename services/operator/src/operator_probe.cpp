@@ -1,5 +1,8 @@
 #include "operator_probe.hpp"
 
+#include <algorithm>
+#include <set>
+
 namespace throng::operator_ {
 
 namespace {
@@ -44,10 +47,6 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                                       .Help("Time of each registration step: filter_units, "
                                             "valid_units, init_data")
                                       .Register(registry)),
-      onboarding_outcomes_(prometheus::BuildCounter()
-                               .Name("throng_operator_worker_pool_onboarding_outcomes_total")
-                               .Help("Onboardings launched, passed and failed")
-                               .Register(registry)),
       db_seconds_(prometheus::BuildHistogram()
                       .Name("throng_operator_db_latency_seconds")
                       .Help("PostgreSQL call latency, by method")
@@ -56,6 +55,27 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                      .Name("throng_operator_db_errors_total")
                      .Help("PostgreSQL calls that failed, by method")
                      .Register(registry)),
+      db_workers_(prometheus::BuildGauge()
+                      .Name("throng_operator_db_workers")
+                      .Help("Database workers by state: busy, idle, disconnected")
+                      .Register(registry)),
+      db_reconnects_(prometheus::BuildCounter()
+                         .Name("throng_operator_db_reconnects_total")
+                         .Help("PostgreSQL connections database workers re-established after "
+                               "losing them")
+                         .Register(registry)
+                         .Add({})),
+      zmq_messages_(prometheus::BuildCounter()
+                        .Name("throng_operator_zmq_messages_total")
+                        .Help("ZeroMQ messages from (in) and to (out) routers")
+                        .Register(registry)),
+      zmq_messages_in_(zmq_messages_.Add({{"direction", "in"}})),
+      zmq_messages_out_(zmq_messages_.Add({{"direction", "out"}})),
+      zmq_send_failures_(prometheus::BuildCounter()
+                             .Name("throng_operator_zmq_send_failures_total")
+                             .Help("Messages to routers the ROUTER socket could not send, by "
+                                   "reason")
+                             .Register(registry)),
       illegal_transitions_(prometheus::BuildCounter()
                                .Name("throng_operator_illegal_transitions_total")
                                .Help("Status changes the state machines refused, by entity")
@@ -83,11 +103,6 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                      .Help("Age of the oldest packet waiting for a database worker (0: none)")
                      .Register(registry)
                      .Add({})),
-      units_launched_(prometheus::BuildCounter()
-                          .Name("throng_operator_units_launched_total")
-                          .Help("Units moved from created to launched")
-                          .Register(registry)
-                          .Add({})),
       units_withdrawn_(prometheus::BuildCounter()
                            .Name("throng_operator_units_withdrawn_total")
                            .Help("Launched units put back to created by a lowered concurrency cap")
@@ -101,6 +116,24 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                           .Name("throng_operator_runs_shut_down_total")
                           .Help("Task runs shut down before their units were done, by reason")
                           .Register(registry)),
+      units_launched_(prometheus::BuildCounter()
+                          .Name("throng_operator_units_launched_total")
+                          .Help("Units launched, by run and unit type: standard (created to "
+                                "launched), screening and gold (made for a registration)")
+                          .Register(registry)),
+      onboarding_agents_launched_(prometheus::BuildCounter()
+                                      .Name("throng_operator_onboarding_agents_launched_total")
+                                      .Help("Onboarding agents given to workers, by run")
+                                      .Register(registry)),
+      validation_outcomes_(prometheus::BuildCounter()
+                               .Name("throng_operator_validation_outcomes_total")
+                               .Help("Answer-key checks of onboarding, screening and gold "
+                                     "units, by run, kind and outcome")
+                               .Register(registry)),
+      submissions_(prometheus::BuildCounter()
+                       .Name("throng_operator_submissions_total")
+                       .Help("Completed standard units by run and quality: normal, empty, fast")
+                       .Register(registry)),
       unit_completion_seconds_(prometheus::BuildHistogram()
                                    .Name("throng_operator_unit_completion_seconds")
                                    .Help("Time from an agent getting a unit to completing it")
@@ -109,17 +142,34 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                            .Name("throng_operator_run_units")
                            .Help("Units of each live task run, by status")
                            .Register(registry),
+                       "status",
                        {}},
       agents_by_status_{prometheus::BuildGauge()
                             .Name("throng_operator_run_agents")
                             .Help("Agents of each live task run, by status")
                             .Register(registry),
+                        "status",
                         {}},
       onboarding_by_status_{prometheus::BuildGauge()
                                 .Name("throng_operator_run_onboarding_agents")
                                 .Help("Onboarding agents of each live task run, by status")
                                 .Register(registry),
-                            {}} {
+                            "status",
+                            {}},
+      active_workers_{prometheus::BuildGauge()
+                          .Name("throng_operator_run_active_workers")
+                          .Help("Distinct workers with an agent or onboarding agent at work "
+                                "(accepted, onboarding, waiting, in task), per live task run")
+                          .Register(registry),
+                      "",
+                      {}},
+      quality_thresholds_{prometheus::BuildGauge()
+                              .Name("throng_operator_run_quality_threshold")
+                              .Help("Each live task run's quality thresholds (its monitoring "
+                                    "config), by monitor")
+                              .Register(registry),
+                          "monitor",
+                          {}} {
   // Pre-create the series dashboards query, so that zero-valued series exist from the start.
   for (const char* type : {"register_agent", "submit_unit", "log_error"}) {
     packets_received_.Add({{"packet_type", type}});
@@ -128,9 +178,10 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
                                "not_qualified", "assigned_onboarding"}) {
     agent_details_.Add({{"response", response}});
   }
-  for (const char* outcome : {"launched", "passed", "failed"}) {
-    onboarding_outcomes_.Add({{"outcome", outcome}});
+  for (const char* reason : {"unroutable", "would_block", "error"}) {
+    zmq_send_failures_.Add({{"reason", reason}});
   }
+  for (const char* state : {"busy", "idle", "disconnected"}) db_workers_.Add({{"state", state}});
   for (const char* reason : {"assignment_duration", "submission_timeout"}) {
     agents_timed_out_.Add({{"reason", reason}});
   }
@@ -158,13 +209,58 @@ void OperatorProbe::RegistrationPhase(const std::string& phase, double seconds) 
   registration_phase_seconds_.Add({{"phase", phase}}, LatencyBuckets()).Observe(seconds);
 }
 
-void OperatorProbe::OnboardingOutcome(const std::string& outcome) {
-  onboarding_outcomes_.Add({{"outcome", outcome}}).Increment();
+void OperatorProbe::OnboardingAgentLaunched(std::int64_t task_run_id) {
+  onboarding_agents_launched_.Update(task_run_id, {}, [](auto& counter) { counter.Increment(); });
+}
+
+void OperatorProbe::ValidationOutcome(std::int64_t task_run_id, const std::string& kind,
+                                      bool passed) {
+  validation_outcomes_.Update(task_run_id,
+                              {{"kind", kind}, {"outcome", passed ? "passed" : "failed"}},
+                              [](auto& counter) { counter.Increment(); });
+}
+
+void OperatorProbe::SubmissionClassified(std::int64_t task_run_id, const std::string& quality) {
+  submissions_.Update(task_run_id, {{"quality", quality}},
+                      [](auto& counter) { counter.Increment(); });
 }
 
 void OperatorProbe::DbCall(const char* method, double seconds, bool ok) {
   db_seconds_.Add({{"method", method}}, LatencyBuckets()).Observe(seconds);
   if (!ok) db_errors_.Add({{"method", method}}).Increment();
+}
+
+void OperatorProbe::SetDbWorkers(int count) {
+  std::lock_guard lock(db_workers_mutex_);
+  db_worker_states_.assign(static_cast<std::size_t>(std::max(count, 0)),
+                           DbWorkerState::kDisconnected);
+  PublishDbWorkerStates();
+}
+
+void OperatorProbe::SetDbWorkerState(int worker, DbWorkerState state) {
+  std::lock_guard lock(db_workers_mutex_);
+  if (worker < 0 || static_cast<std::size_t>(worker) >= db_worker_states_.size()) return;
+  db_worker_states_[static_cast<std::size_t>(worker)] = state;
+  PublishDbWorkerStates();
+}
+
+void OperatorProbe::PublishDbWorkerStates() {
+  const std::pair<DbWorkerState, const char*> names[] = {
+      {DbWorkerState::kBusy, "busy"},
+      {DbWorkerState::kIdle, "idle"},
+      {DbWorkerState::kDisconnected, "disconnected"}};
+  for (const auto& [state, name] : names) {
+    auto in_state = std::count(db_worker_states_.begin(), db_worker_states_.end(), state);
+    db_workers_.Add({{"state", name}}).Set(static_cast<double>(in_state));
+  }
+}
+
+void OperatorProbe::DbReconnected() { db_reconnects_.Increment(); }
+
+void OperatorProbe::ZmqMessageReceived() { zmq_messages_in_.Increment(); }
+void OperatorProbe::ZmqMessageSent() { zmq_messages_out_.Increment(); }
+void OperatorProbe::ZmqSendFailed(const std::string& reason) {
+  zmq_send_failures_.Add({{"reason", reason}}).Increment();
 }
 
 void OperatorProbe::TransitionRefused(const std::string& entity) {
@@ -181,7 +277,11 @@ void OperatorProbe::PacketDequeued(const std::string& packet_type, double waited
   queue_wait_seconds_.Add({{"packet_type", packet_type}}, LatencyBuckets()).Observe(waited_seconds);
 }
 void OperatorProbe::SetQueueLag(double seconds) { queue_lag_.Set(seconds); }
-void OperatorProbe::UnitsLaunched(double count) { units_launched_.Increment(count); }
+void OperatorProbe::UnitsLaunched(std::int64_t task_run_id, const std::string& unit_type,
+                                  double count) {
+  units_launched_.Update(task_run_id, {{"unit_type", unit_type}},
+                         [count](auto& counter) { counter.Increment(count); });
+}
 void OperatorProbe::UnitsWithdrawn(double count) { units_withdrawn_.Increment(count); }
 void OperatorProbe::AgentsTimedOut(const std::string& reason, double count) {
   agents_timed_out_.Add({{"reason", reason}}).Increment(count);
@@ -191,54 +291,50 @@ void OperatorProbe::RunShutDown(const std::string& reason) {
 }
 
 void OperatorProbe::UnitCompleted(std::int64_t task_run_id, double seconds) {
-  std::lock_guard lock(completion_runs_mutex_);
-  auto it = completion_runs_.find(task_run_id);
-  if (it == completion_runs_.end()) {
-    auto& histogram = unit_completion_seconds_.Add({{"task_run_id", std::to_string(task_run_id)}},
-                                                   CompletionBuckets());
-    it = completion_runs_.emplace(task_run_id, CompletionSeries{&histogram, Now()}).first;
-  }
-  it->second.histogram->Observe(seconds);
+  unit_completion_seconds_.Update(
+      task_run_id, {}, [seconds](auto& histogram) { histogram.Observe(seconds); },
+      CompletionBuckets());
 }
 
 void OperatorProbe::SetRunCensus(const RunCensus& census) {
-  SetCounts(units_by_status_, census.units);
-  SetCounts(agents_by_status_, census.agents);
-  SetCounts(onboarding_by_status_, census.onboarding_agents);
-  // Completion times of runs that ended go with them (a completed run gets no submissions). A
-  // series younger than the census may belong to a run the census could not see yet.
-  std::map<std::int64_t, bool> live;
-  for (const auto& count : census.units) live[count.task_run_id] = true;
+  SetValues(units_by_status_, census.units, census.live_runs);
+  SetValues(agents_by_status_, census.agents, census.live_runs);
+  SetValues(onboarding_by_status_, census.onboarding_agents, census.live_runs);
+  SetValues(active_workers_, census.active_workers, census.live_runs);
+  SetValues(quality_thresholds_, census.quality_thresholds, census.live_runs);
+  // Counters and completion times of runs that ended go with them (an ended run gets no more
+  // events). A series younger than the census may belong to a run it could not see yet.
+  std::set<std::int64_t> live(census.live_runs.begin(), census.live_runs.end());
   auto settled = Now() - std::chrono::minutes(1);
-  std::lock_guard lock(completion_runs_mutex_);
-  for (auto it = completion_runs_.begin(); it != completion_runs_.end();) {
-    if (live.count(it->first) || it->second.added > settled) {
-      ++it;
-      continue;
-    }
-    unit_completion_seconds_.Remove(it->second.histogram);
-    it = completion_runs_.erase(it);
-  }
+  units_launched_.RemoveEnded(live, settled);
+  onboarding_agents_launched_.RemoveEnded(live, settled);
+  validation_outcomes_.RemoveEnded(live, settled);
+  submissions_.RemoveEnded(live, settled);
+  unit_completion_seconds_.RemoveEnded(live, settled);
 }
 
-void OperatorProbe::SetCounts(CensusGauges& gauges, const std::vector<StatusCount>& counts) {
-  std::map<SeriesKey, prometheus::Gauge*> now;
-  for (const auto& count : counts) {
-    SeriesKey key{count.task_run_id, count.status};
+void OperatorProbe::SetValues(CensusGauges& gauges, const std::vector<RunValue>& values,
+                              const std::vector<std::int64_t>& live_runs) {
+  std::map<std::pair<std::int64_t, std::string>, prometheus::Gauge*> now;
+  for (const auto& value : values) {
+    std::pair<std::int64_t, std::string> key{value.task_run_id, value.label};
     auto found = gauges.series.find(key);
-    auto* gauge = found != gauges.series.end()
-                      ? found->second
-                      : &gauges.family.Add({{"task_run_id", std::to_string(count.task_run_id)},
-                                            {"status", count.status}});
-    gauge->Set(count.count);
+    prometheus::Gauge* gauge = nullptr;
+    if (found != gauges.series.end()) {
+      gauge = found->second;
+    } else {
+      prometheus::Labels labels{{"task_run_id", std::to_string(value.task_run_id)}};
+      if (!gauges.label.empty()) labels.emplace(gauges.label, value.label);
+      gauge = &gauges.family.Add(labels);
+    }
+    gauge->Set(value.value);
     now.emplace(key, gauge);
   }
   // A status nobody is in any more reads 0 while its run is live; an ended run's series go.
-  std::map<std::int64_t, bool> live_runs;
-  for (const auto& count : counts) live_runs[count.task_run_id] = true;
+  std::set<std::int64_t> live(live_runs.begin(), live_runs.end());
   for (auto& [key, gauge] : gauges.series) {
     if (now.count(key)) continue;
-    if (live_runs.count(key.first)) {
+    if (live.count(key.first)) {
       gauge->Set(0);
       now.emplace(key, gauge);
     } else {

@@ -56,8 +56,8 @@ v1::Envelope MakeErrorReply(const v1::Envelope& request, v1::ErrorCode code,
 }
 
 PacketHandler::PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock,
-                             RunActivity* activity)
-    : store_(store), probe_(probe), clock_(clock), activity_(activity) {}
+                             RunActivity* activity, SubmissionQualityClassifier* quality)
+    : store_(store), probe_(probe), clock_(clock), activity_(activity), quality_(quality) {}
 
 std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
   const auto& type = request.packet_type();
@@ -138,11 +138,21 @@ std::optional<v1::Envelope> PacketHandler::RegisterAgent(const v1::Envelope& req
     for (const auto& [phase, seconds] : result.phase_seconds) {
       probe_.RegistrationPhase(phase, seconds);
     }
+    CountLaunches(*run_id, result);
   } else {
     result.outcome = "unknown_run";
   }
-  if (result.outcome == "onboarding") probe_.OnboardingOutcome("launched");
   return AgentDetails(request, result);
+}
+
+void PacketHandler::CountLaunches(std::int64_t task_run_id, const RegistrationResult& result) {
+  // Standard units are counted when maintenance launches them; a screening or gold unit is
+  // made by the registration that assigns it (a reconnection gets an existing one).
+  if (result.outcome == "onboarding") probe_.OnboardingAgentLaunched(task_run_id);
+  if (result.outcome == "assigned" &&
+      (result.unit_type == "screening" || result.unit_type == "gold")) {
+    probe_.UnitsLaunched(task_run_id, result.unit_type, 1);
+  }
 }
 
 v1::Envelope PacketHandler::AgentDetails(const v1::Envelope& request,
@@ -202,8 +212,12 @@ std::optional<v1::Envelope> PacketHandler::SubmitOnboarding(const v1::Envelope& 
     return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
                           "unknown onboarding agent " + Quoted(agent_text));
   }
-  if (submission.verdict == "passed" || submission.verdict == "failed") {
-    probe_.OnboardingOutcome(submission.verdict);
+  if (submission.task_run_id) {
+    if (submission.verdict == "passed" || submission.verdict == "failed") {
+      probe_.ValidationOutcome(*submission.task_run_id, "onboarding",
+                               submission.verdict == "passed");
+    }
+    CountLaunches(*submission.task_run_id, submission.registration);
   }
   // Passed: the real agent (or no work now); failed: NOT_QUALIFIED, as Mephisto answers.
   return AgentDetails(request, submission.registration);
@@ -229,6 +243,7 @@ std::optional<v1::Envelope> PacketHandler::SubmitUnit(const v1::Envelope& reques
   if (submitted.seconds_worked && submitted.task_run_id) {
     probe_.UnitCompleted(*submitted.task_run_id, *submitted.seconds_worked);
     if (activity_) activity_->SubmissionReceived(*submitted.task_run_id, clock_.NowMillis());
+    CountCompletion(submitted, submission);
   }
   switch (submitted.outcome) {
     case SubmitOutcome::kCompleted:
@@ -246,6 +261,18 @@ std::optional<v1::Envelope> PacketHandler::SubmitUnit(const v1::Envelope& reques
   }
   return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
                         "unknown agent id '" + agent_text + "'");
+}
+
+void PacketHandler::CountCompletion(const SubmitResult& submitted, const json& final_data) {
+  const auto run = *submitted.task_run_id;
+  if (submitted.unit_type == "screening" || submitted.unit_type == "gold") {
+    if (submitted.answers_passed) {
+      probe_.ValidationOutcome(run, submitted.unit_type, *submitted.answers_passed);
+    }
+  } else if (submitted.unit_type == "standard" && quality_) {
+    probe_.SubmissionClassified(run, quality_->Classify(run, final_data, *submitted.seconds_worked,
+                                                        submitted.fast_submission_fraction));
+  }
 }
 
 std::optional<v1::Envelope> PacketHandler::LogError(const v1::Envelope& request) {

@@ -4,6 +4,7 @@
 
 #include "operator_probe.hpp"
 #include "run_activity.hpp"
+#include "submission_quality_classifier.hpp"
 #include "task_store.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/v1/envelope.pb.h"
@@ -25,9 +26,10 @@ namespace throng::operator_ {
 // Stateless apart from the store; one handler per database worker thread.
 class PacketHandler {
  public:
-  // `activity` (optional) hears of every submission, for no_submission_patience.
+  // `activity` (optional) hears of every submission, for no_submission_patience; `quality`
+  // (optional, shared by the workers) classifies completed standard units for the metrics.
   PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock,
-                RunActivity* activity = nullptr);
+                RunActivity* activity = nullptr, SubmissionQualityClassifier* quality = nullptr);
 
   std::optional<v1::Envelope> Handle(const v1::Envelope& request);
 
@@ -41,11 +43,17 @@ class PacketHandler {
   std::optional<v1::Envelope> SubmitOnboarding(const v1::Envelope& request);
   // Mephisto's agent_details answering a registration (or an onboarding submission).
   v1::Envelope AgentDetails(const v1::Envelope& request, const RegistrationResult& result);
+  // What a registration handed out, for the launch counters: an onboarding agent, or a
+  // screening or gold unit made for this worker.
+  void CountLaunches(std::int64_t task_run_id, const RegistrationResult& result);
+  // The metrics of a completed unit: its answer-key check, or its quality.
+  void CountCompletion(const SubmitResult& submitted, const nlohmann::json& final_data);
 
   TaskStore& store_;
   OperatorProbe& probe_;
   const Clock& clock_;
   RunActivity* activity_;
+  SubmissionQualityClassifier* quality_;
 };
 
 // An ERROR_REPLY envelope answering `request`.

@@ -13,11 +13,13 @@
 
 namespace throng::operator_ {
 
-// What a PgSession tells its owner, under each call's method name (either may be empty): the
-// duration and outcome of every call, and every status change the database refused.
+// What a PgSession tells its owner, under each call's method name (any may be empty): the
+// duration and outcome of every call, every status change the database refused, and every
+// connection opened again after the previous one was lost.
 struct DbObserver {
   std::function<void(const char* method, double seconds, bool ok)> call;
   std::function<void(const char* method, const IllegalTransition& refusal)> refused;
+  std::function<void()> reconnected;
 };
 
 // One PostgreSQL connection for one thread, opened on first use and reopened on the call after
@@ -30,10 +32,20 @@ class PgSession {
 
   pqxx::connection& Connection() {
     if (!connection_ || !connection_->is_open()) {
-      connection_ = std::make_unique<pqxx::connection>(dsn_);
+      if (connection_) lost_ = true;  // it was open and is not any more
+      connection_.reset();
+      connection_ = std::make_unique<pqxx::connection>(dsn_);  // throws: still lost
+      if (lost_) {
+        lost_ = false;
+        if (observer_.reconnected) observer_.reconnected();
+      }
     }
     return *connection_;
   }
+
+  // False once a call found the connection broken, until one opens it again. (A connection
+  // the server dropped while nobody used it is only found broken by the next call.)
+  bool Connected() const { return connection_ && connection_->is_open(); }
 
   // Runs fn(connection) and returns its result; rethrows database errors after reporting them.
   template <typename Fn>
@@ -50,6 +62,7 @@ class PgSession {
       report(true);
       return result;
     } catch (const pqxx::broken_connection&) {
+      if (connection_) lost_ = true;
       connection_.reset();
       report(false);
       throw;
@@ -70,6 +83,7 @@ class PgSession {
   std::string dsn_;
   DbObserver observer_;
   std::unique_ptr<pqxx::connection> connection_;
+  bool lost_ = false;  // a connection broke and none has been opened since
 };
 
 }  // namespace throng::operator_

@@ -13,7 +13,7 @@ pqxx::connection& PgTaskStore::Connection() { return session_.Connection(); }
 
 namespace {
 
-// A row shaped (outcome, worker_id, agent_id, unit_id, init_data) from `first` on.
+// A row shaped (outcome, worker_id, agent_id, unit_id, init_data, unit_type) from `first` on.
 RegistrationResult ReadRegistration(const pqxx::row& row, pqxx::row::size_type first) {
   RegistrationResult result;
   result.outcome = row[first].as<std::string>();
@@ -21,6 +21,7 @@ RegistrationResult ReadRegistration(const pqxx::row& row, pqxx::row::size_type f
   if (!row[first + 2].is_null()) result.agent_id = row[first + 2].as<std::int64_t>();
   if (!row[first + 3].is_null()) result.unit_id = row[first + 3].as<std::int64_t>();
   if (!row[first + 4].is_null()) result.init_data_json = row[first + 4].as<std::string>();
+  if (!row[first + 5].is_null()) result.unit_type = row[first + 5].as<std::string>();
   return result;
 }
 
@@ -50,13 +51,13 @@ RegistrationResult PgTaskStore::RegisterAgent(const RegistrationRequest& request
     // The worker-pool rules and the unit reservation, in one round trip; the function leaves
     // the time of each step in throng.phases, read after it ran.
     auto rows = tx.exec_params(
-        "SELECT outcome, worker_id, agent_id, unit_id, init_data::text,"
-        " current_setting('throng.phases', true) "
-        "FROM throng_register_worker($1, $2, $3, $4)",
+        "SELECT r.outcome, r.worker_id, r.agent_id, r.unit_id, r.init_data::text,"
+        " throng_assigned_unit_type(r.unit_id), current_setting('throng.phases', true) "
+        "FROM throng_register_worker($1, $2, $3, $4) r",
         request.task_run_id, request.worker_name, request.provider_type, request.registration_id);
     tx.commit();
     auto result = ReadRegistration(rows.at(0), 0);
-    if (!rows.at(0)[5].is_null()) result.phase_seconds = ParsePhases(rows.at(0)[5].c_str());
+    if (!rows.at(0)[6].is_null()) result.phase_seconds = ParsePhases(rows.at(0)[6].c_str());
     return result;
   });
 }
@@ -65,12 +66,18 @@ OnboardingSubmission PgTaskStore::SubmitOnboarding(std::int64_t onboarding_agent
                                                    const std::string& onboarding_data_json) {
   return Timed("submit_onboarding", [&](pqxx::connection& c) {
     pqxx::work tx(c);
+    // The onboarding agent existed before this statement, so its run is visible to it.
     auto rows = tx.exec_params(
-        "SELECT verdict, outcome, worker_id, agent_id, unit_id, init_data::text "
-        "FROM throng_submit_onboarding($1, $2::jsonb)",
+        "SELECT s.verdict, s.outcome, s.worker_id, s.agent_id, s.unit_id, s.init_data::text,"
+        " throng_assigned_unit_type(s.unit_id),"
+        " (SELECT o.task_run_id FROM onboarding_agents o WHERE o.onboarding_agent_id = $1) "
+        "FROM throng_submit_onboarding($1, $2::jsonb) s",
         onboarding_agent_id, onboarding_data_json);
     tx.commit();
-    return OnboardingSubmission{rows.at(0)[0].as<std::string>(), ReadRegistration(rows.at(0), 1)};
+    const auto& row = rows.at(0);
+    OnboardingSubmission submission{row[0].as<std::string>(), ReadRegistration(row, 1), {}};
+    if (!row[7].is_null()) submission.task_run_id = row[7].as<std::int64_t>();
+    return submission;
   });
 }
 
@@ -87,8 +94,8 @@ bool PgTaskStore::DisconnectOnboardingAgent(std::int64_t onboarding_agent_id) {
 SubmitResult PgTaskStore::SubmitUnit(std::int64_t agent_id, const std::string& submission_json) {
   return Timed("submit_unit", [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    // The submission, the answer-key check of a screening or gold unit and the unit's
-    // completion time, in one round trip.
+    // The submission, the answer-key check of a screening or gold unit, the unit's completion
+    // time and kind and the run's fast-submission fraction, in one round trip.
     auto row = tx.exec_params1("SELECT * FROM throng_submit_and_time_unit($1, $2::jsonb)", agent_id,
                                submission_json);
     tx.commit();
@@ -100,6 +107,9 @@ SubmitResult PgTaskStore::SubmitUnit(std::int64_t agent_id, const std::string& s
                                                       : SubmitOutcome::kUnknownAgent;
     if (!row[1].is_null()) result.task_run_id = row[1].as<std::int64_t>();
     if (!row[2].is_null()) result.seconds_worked = row[2].as<double>();
+    if (!row[3].is_null()) result.unit_type = row[3].as<std::string>();
+    if (!row[4].is_null()) result.answers_passed = row[4].as<bool>();
+    if (!row[5].is_null()) result.fast_submission_fraction = row[5].as<double>();
     return result;
   });
 }

@@ -43,6 +43,8 @@ class PgTaskStore final : public TaskStore {
   std::vector<LiveRun> LiveRuns();
 
   pqxx::connection& Connection();
+  // The store's connection, for other work of the same thread (the live side of a worker).
+  PgSession& Session() { return session_; }
   // Runs fn(connection) as one call named `method`, reported as the store's own calls are
   // (latency, errors, refused status changes); for steps kept outside the store.
   template <typename Fn>

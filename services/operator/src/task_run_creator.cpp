@@ -83,6 +83,17 @@ void StoreWorkerPoolRules(pqxx::work& tx, std::int64_t task_run_id, const TaskRu
   }
 }
 
+// The run's quality thresholds (the `monitoring` group), one column each.
+void StoreQualityMonitors(pqxx::work& tx, std::int64_t task_run_id,
+                          const QualityMonitors& monitors) {
+  for (const auto& setting : QualityMonitorSettings()) {
+    // Column names come from the fixed table of settings, never from the config.
+    tx.exec_params(
+        "UPDATE task_runs SET " + tx.quote_name(setting.key) + " = $2 WHERE task_run_id = $1",
+        task_run_id, monitors.*(setting.field));
+  }
+}
+
 }  // namespace
 
 Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec& spec,
@@ -124,6 +135,7 @@ Result<CreatedRun> CreateTaskRun(pqxx::connection& connection, const TaskRunSpec
               spec.submission_timeout, spec.no_submission_patience)[0]
             .as<std::int64_t>();
     StoreWorkerPoolRules(tx, created.task_run_id, spec);
+    StoreQualityMonitors(tx, created.task_run_id, spec.monitoring);
 
     for (const auto& row : spec.rows) {
       nlohmann::json assignment_data{{"shared", SharedData(spec, row)}};

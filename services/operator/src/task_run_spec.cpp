@@ -117,6 +117,9 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   auto worker_pool_rules = ParseWorkerPoolRules(blueprint, task);
   if (!worker_pool_rules) return tl::unexpected(worker_pool_rules.error());
   spec.worker_pool_rules = std::move(*worker_pool_rules);
+  auto monitoring = ParseQualityMonitors(config["monitoring"]);
+  if (!monitoring) return tl::unexpected(monitoring.error());
+  spec.monitoring = *monitoring;
 
   auto rows = LoadTaskData(spec.data_path);
   if (!rows) return tl::unexpected(rows.error());

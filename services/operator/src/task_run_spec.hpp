@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "provider_spec.hpp"
+#include "quality_monitors.hpp"
 #include "throng/common/error.hpp"
 #include "worker_pool_rules.hpp"
 
@@ -42,6 +43,8 @@ struct TaskRunSpec {
   int no_submission_patience = 43200;
   // Qualifications, block qualification and onboarding (docs/config.md).
   WorkerPoolRules worker_pool_rules;
+  // The `monitoring` group: thresholds the run's quality alerts compare against.
+  QualityMonitors monitoring;
 
   std::vector<nlohmann::json> rows;  // one per assignment
 

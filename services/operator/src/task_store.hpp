@@ -28,6 +28,8 @@ struct RegistrationResult {
   // Seconds spent in each step of the registration inside PostgreSQL: filter_units (the
   // worker's qualifications), valid_units (limits, unit reservation, agent and init data).
   std::vector<std::pair<std::string, double>> phase_seconds;
+  // The kind of the unit given (standard | screening | gold); empty when there is none.
+  std::string unit_type = {};
 };
 
 // What submitting onboarding answers led to.
@@ -38,6 +40,8 @@ struct OnboardingSubmission {
   // What the worker is told, as a registration: assigned (the real agent) | reconnection |
   // no_available_units | unknown_run | not_qualified | agent_missing | unknown_agent.
   RegistrationResult registration;
+  // The onboarding agent's run; none for an unknown onboarding agent.
+  std::optional<std::int64_t> task_run_id = {};
 };
 
 enum class SubmitOutcome { kCompleted, kAlreadySubmitted, kUnknownAgent, kNotActive };
@@ -47,6 +51,12 @@ struct SubmitResult {
   std::optional<std::int64_t> task_run_id;  // the agent's run; none for an unknown agent
   // Set when this submission completed the unit: seconds since the agent was given it.
   std::optional<double> seconds_worked;
+  // Set with seconds_worked: the kind of unit (standard | screening | gold).
+  std::string unit_type = {};
+  // Screening and gold units: whether the answers matched the unit's answer key.
+  std::optional<bool> answers_passed = {};
+  // The run's monitoring.fast_submission_fraction.
+  double fast_submission_fraction = 0.25;
 };
 
 struct LiveRun {
