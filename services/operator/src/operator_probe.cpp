@@ -189,6 +189,9 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
   for (const char* entity : {"agent", "unit", "onboarding_agent"}) {
     illegal_transitions_.Add({{"entity", entity}});
   }
+  for (const char* reason : {"decode", "framing", "kind", "agent_not_connected"}) {
+    rejected_.Add({{"reason", reason}});
+  }
 }
 
 void OperatorProbe::PacketReceived(const std::string& packet_type) {
@@ -218,6 +221,9 @@ void OperatorProbe::ValidationOutcome(std::int64_t task_run_id, const std::strin
   validation_outcomes_.Update(task_run_id,
                               {{"kind", kind}, {"outcome", passed ? "passed" : "failed"}},
                               [](auto& counter) { counter.Increment(); });
+  // The other outcome reads 0 rather than missing, so a pass rate of 0 % or 100 % is a number.
+  validation_outcomes_.Update(
+      task_run_id, {{"kind", kind}, {"outcome", passed ? "failed" : "passed"}}, [](auto&) {});
 }
 
 void OperatorProbe::SubmissionClassified(std::int64_t task_run_id, const std::string& quality) {
@@ -227,7 +233,9 @@ void OperatorProbe::SubmissionClassified(std::int64_t task_run_id, const std::st
 
 void OperatorProbe::DbCall(const char* method, double seconds, bool ok) {
   db_seconds_.Add({{"method", method}}, LatencyBuckets()).Observe(seconds);
-  if (!ok) db_errors_.Add({{"method", method}}).Increment();
+  // Made on the first call, so a method's errors read 0 rather than missing.
+  auto& errors = db_errors_.Add({{"method", method}});
+  if (!ok) errors.Increment();
 }
 
 void OperatorProbe::SetDbWorkers(int count) {
@@ -305,6 +313,13 @@ void OperatorProbe::SetRunCensus(const RunCensus& census) {
   // Counters and completion times of runs that ended go with them (an ended run gets no more
   // events). A series younger than the census may belong to a run it could not see yet.
   std::set<std::int64_t> live(census.live_runs.begin(), census.live_runs.end());
+  // Every live run's submissions by quality exist from its first census at 0, so increase()
+  // counts its first submission and "no submissions" is a 0, not a missing series.
+  for (auto run : live) {
+    for (const char* quality : {"normal", "empty", "fast"}) {
+      submissions_.Update(run, {{"quality", quality}}, [](auto&) {});
+    }
+  }
   auto settled = Now() - std::chrono::minutes(1);
   units_launched_.RemoveEnded(live, settled);
   onboarding_agents_launched_.RemoveEnded(live, settled);
