@@ -10,7 +10,8 @@
 # Then every query of every dashboard panel, variables substituted, returns a non-empty result
 # from Prometheus's HTTP API, every variable's label has values, and every rule is healthy.
 # Screenshots of each dashboard's queries in Prometheus's graph page go to
-# <build dir>/test-artifacts/dashboards/ (not committed) for a person to look at.
+# <build dir>/test-artifacts/dashboards/<dashboard>-<page>.png (not committed) for a person to
+# look at.
 # Usage: dashboards_e2e.sh <build dir>; needs THRONG_TEST_PG_DSN, THRONG_TEST_REDIS_URL, and
 # prometheus, promtool, node and Chromium (tests/run.sh installs them).
 set -euo pipefail
@@ -86,6 +87,15 @@ screening_run=$(quality_run screening "  use_screening_task: true
   screening_units:
     - {data: {sentence: I love this!}, answers: {sentiment: positive}}")
 [ -n "$gold_run" ] && [ -n "$screening_run" ] || fail "could not launch the quality runs"
+# Both routers serve all three runs before any worker arrives.
+for admin in "$router_admin" "$r2_admin"; do
+  for _ in $(seq 1 100); do
+    page_has "http://127.0.0.1:$admin/metrics" '^throng_router_live_task_runs 3$' && break
+    sleep 0.1
+  done
+  page_has "http://127.0.0.1:$admin/metrics" '^throng_router_live_task_runs 3$' ||
+    fail "router on admin port $admin does not serve the three runs"
+done
 check "runs: paired chat $chat_run, onboarding and golds $gold_run, screening $screening_run"
 
 # --- The workload, all at once.
@@ -177,7 +187,9 @@ shots="$BUILD/test-artifacts/dashboards"
 rm -rf "$shots"
 NODE_PATH="$modules" node "$root/tests/e2e/browser/prometheus_graphs.cjs" "$prom" "$work/queries.json" \
   "$shots" 5m >"$work/screenshots.log" 2>&1 || fail "screenshots: $(cat "$work/screenshots.log")"
-[ "$(find "$shots" -name '*.png' -size +10k | wc -l)" = "$(ls "$root"/grafana/dashboards/*.json | wc -l)" ] ||
-  fail "expected one screenshot per dashboard in $shots: $(ls "$shots")"
+for board in "$root"/grafana/dashboards/*.json; do
+  board=$(basename "$board" .json)
+  [ -n "$(find "$shots" -name "$board-*.png" -size +10k)" ] || fail "no screenshot of $board in $shots"
+done
 check "screenshots of every dashboard's queries in $shots"
 echo "dashboards e2e: all checks passed"
