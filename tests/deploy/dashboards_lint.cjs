@@ -32,7 +32,7 @@ function substitute(expr) {
   return expr
     .replaceAll("$__rate_interval", "1m")
     .replaceAll("$__range", "5m")
-    .replace(/\$\{?(task_run|instance_id)\}?/g, ".*");
+    .replace(/\$\{?(task_run|instance_id)\}?/g, ".+");
 }
 
 // The function whose argument list encloses position `at`, or "" at top level.
@@ -65,6 +65,7 @@ function lintExpr(where, expr) {
       problem(where, `range [${range[1]}] should be [$__rate_interval] (or [$__range] for the whole time range)`);
     }
   }
+  if (/\bALERTS\{/.test(expr) && !/alertname=~?"/.test(expr)) problem(where, "ALERTS without an alertname matcher");
   for (const variable of expr.matchAll(/([a-z_]+)\s*(=~|!~|=|!=)\s*"\$\{?([a-z_]+)\}?"/g)) {
     if (variable[2] !== "=~") problem(where, `variable $${variable[3]} is matched with ${variable[2]}; use =~ so "All" works`);
   }
@@ -99,7 +100,7 @@ for (const file of files) {
     const query = typeof v.query === "string" ? v.query : v.query && v.query.query;
     if (!/^label_values\([^,]+,\s*[a-z_]+\)$/.test(query || "")) problem(`${file} variable ${v.name}`, `query ${query} is not label_values(<selector>, <label>)`);
     else exprs.push({ where: `${file} variable ${v.name}`, expr: query.replace(/^label_values\((.+),\s*[a-z_]+\)$/, "$1"), variable: true });
-    if (v.includeAll && v.allValue !== ".*") problem(`${file} variable ${v.name}`, "allValue must be .* for regex matchers");
+    if (v.includeAll && v.allValue !== ".+") problem(`${file} variable ${v.name}`, "allValue must be .+ (every value of a series that has the label)");
   }
 
   const ids = new Set();

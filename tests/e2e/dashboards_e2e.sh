@@ -7,8 +7,9 @@
 #    right and wrong, and submit some empty units; a run with screening units;
 #  - malformed requests to both routers; a router killed (SIGKILL) and restarted; a snapshot
 #    in Redis that is not one.
-# Then every query of every dashboard panel, variables substituted, returns a non-empty result
-# from Prometheus's HTTP API, every variable's label has values, and every rule is healthy.
+# Then every query of every dashboard panel, variables substituted, has finite values in
+# Prometheus's HTTP API over the workload, every variable's label has values, each deliberate
+# failure shows in its metric, and every rule is healthy.
 # Screenshots of each dashboard's queries in Prometheus's graph page go to
 # <build dir>/test-artifacts/dashboards/<dashboard>-<page>.png (not committed) for a person to
 # look at.
@@ -99,6 +100,7 @@ done
 check "runs: paired chat $chat_run, onboarding and golds $gold_run, screening $screening_run"
 
 # --- The workload, all at once.
+workload_started=$(date +%s)
 answer_key='{"Best day ever.":{"sentiment":"positive"},"Worst day ever.":{"sentiment":"negative"},"I love this!":{"sentiment":"positive"}}'
 TASK_RUN_ID=$chat_run NODE_PATH="$modules" node "$root/tests/e2e/browser/paired_chat.cjs" chat "$base" \
   >"$work/chat.log" 2>&1 &
@@ -149,11 +151,15 @@ check "router-two killed (SIGKILL) and restarted; a worker parked in runs $gold_
 node "$root/tests/deploy/dashboards_lint.cjs" "$root/grafana/dashboards" "$root/grafana/provisioning" \
   "$work/queries.json" >/dev/null
 queries=$(jq length "$work/queries.json")
-# query <PromQL>: the number of series in its instant result (fails the test on an error).
-query() {
-  curl -fsS -G "$prom/api/v1/query" --data-urlencode "query=$1" >"$work/answer.json" ||
+# finite <PromQL>: how many finite samples its range query over the workload has (fails the
+# test on an error). NaN (a quantile of nothing) or no series at all count as no data.
+finite() {
+  curl -fsS -G "$prom/api/v1/query_range" --data-urlencode "query=$1" \
+    --data-urlencode "start=$workload_started" --data-urlencode "end=$(date +%s)" \
+    --data-urlencode "step=2" >"$work/answer.json" ||
     fail "Prometheus refused $1: $(cat "$work/answer.json")"
-  jq -e 'select(.status == "success") | .data.result | length' "$work/answer.json" ||
+  jq -e 'select(.status == "success") | [.data.result[].values[][1]
+    | select(. != "NaN" and . != "+Inf" and . != "-Inf")] | length' "$work/answer.json" ||
     fail "query failed: $1: $(cat "$work/answer.json")"
 }
 empty=()
@@ -165,13 +171,24 @@ for _ in $(seq 1 10); do
     else
       expr=$(jq -r ".[$i].expr" "$work/queries.json")
     fi
-    [ "$(query "$expr")" -gt 0 ] || empty+=("$(jq -r ".[$i].where" "$work/queries.json")")
+    [ "$(finite "$expr")" -gt 0 ] || empty+=("$(jq -r ".[$i].where" "$work/queries.json")")
   done
   [ "${#empty[@]}" = 0 ] && break
   sleep 2
 done
-[ "${#empty[@]}" = 0 ] || fail "$(printf '%s\n' "${#empty[@]} queries returned nothing:" "${empty[@]}")"
-check "all $queries dashboard queries and variables return data"
+[ "${#empty[@]}" = 0 ] || fail "$(printf '%s\n' "${#empty[@]} queries have no finite value:" "${empty[@]}")"
+# The deliberate failures show as such, not only as zero-valued series.
+for failure in \
+  'sum(throng_router_rejected_requests_total{reason="malformed_json"})' \
+  'sum(throng_operator_validation_outcomes_total{kind="onboarding", outcome="failed"})' \
+  'sum(throng_operator_validation_outcomes_total{kind="gold", outcome="failed"})' \
+  'sum(throng_operator_submissions_total{quality="empty"})' \
+  'sum(throng_aggregator_decode_errors_total)' \
+  'sum(changes(process_start_time_seconds{job="throng-router", instance_id="router-two"}[10m]))'; do
+  curl -fsS -G "$prom/api/v1/query" --data-urlencode "query=$failure > 0" >"$work/answer.json"
+  [ "$(jq '.data.result | length' "$work/answer.json")" -gt 0 ] || fail "no trace of a deliberate failure: $failure"
+done
+check "all $queries dashboard queries and variables have finite data over the workload; every deliberate failure shows"
 
 # --- Every rule loaded, evaluated and healthy.
 curl -fsS "$prom/api/v1/rules" >"$work/rules.json" || fail "Prometheus /api/v1/rules"

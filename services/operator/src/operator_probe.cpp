@@ -174,6 +174,13 @@ OperatorProbe::OperatorProbe(prometheus::Registry& registry)
   for (const char* type : {"register_agent", "submit_unit", "log_error"}) {
     packets_received_.Add({{"packet_type", type}});
   }
+  // A latency series made by its first packet would hide that packet (and any in the same
+  // scrape) from rate(); every packet type the operator handles starts at 0 instead.
+  for (const char* type :
+       {"register_agent", "submit_unit", "submit_onboarding", "submit_metadata", "log_error",
+        "mephisto_bound_live_update", "alive", "disconnect", "live_update_delivered"}) {
+    processing_seconds_.Add({{"packet_type", type}}, LatencyBuckets());
+  }
   for (const char* response : {"assigned", "reconnection", "no_available_units", "agent_missing",
                                "not_qualified", "assigned_onboarding"}) {
     agent_details_.Add({{"response", response}});

@@ -118,6 +118,12 @@ RouterProbe::RouterProbe(prometheus::Registry& registry)
   for (const char* reason : {"operator_unreachable", "queue_full", "error"}) {
     operator_send_failures_.Add({{"reason", reason}});
   }
+  // A latency series made by its first request would hide that request (and any in the same
+  // scrape) from rate(); the worker protocol's endpoints start at 0 instead.
+  for (const char* endpoint :
+       {"request_agent", "submit_onboarding", "submit_task", "log_error", "submit_metadata"}) {
+    http_seconds_.Add({{"endpoint", endpoint}}, LatencyBuckets());
+  }
 }
 
 void RouterProbe::HttpRequest(const std::string& endpoint, int status, double seconds) {
