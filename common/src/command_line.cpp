@@ -6,6 +6,13 @@
 
 namespace throng {
 
+std::string UsageSection(const std::string& usage) {
+  auto start = usage.find("Usage:");
+  if (start == std::string::npos) start = 0;
+  auto end = usage.find("\n\n", start);
+  return usage.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+}
+
 std::variant<CommandLine, int> ParseCommandLine(const char* usage, const std::string& program,
                                                 int argc, char** argv) {
   CommandLine args;
@@ -18,7 +25,8 @@ std::variant<CommandLine, int> ParseCommandLine(const char* usage, const std::st
     std::cerr << program << ": internal usage error: " << e.what() << "\n";
     return kExitRuntime;
   } catch (const docopt::DocoptArgumentError& e) {
-    std::cerr << program << ": " << e.what() << "\nRun " << program << " --help for usage.\n";
+    std::cerr << program << ": " << e.what() << "\n"
+              << UsageSection(usage) << "Run " << program << " --help for the options.\n";
     return kExitUsage;
   }
   if (auto version = args.find("--version");

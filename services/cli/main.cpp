@@ -1,7 +1,8 @@
 // throng: the command line for launching task runs, reading their results and monitoring them.
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "cli_commands.hpp"
 #include "embedded_metrics_files.hpp"
@@ -15,13 +16,14 @@
 namespace {
 
 // docopt's [options] stands for every option that no pattern names, so options that several
-// commands share (--json, --dir, ...) must stay out of the patterns.
+// commands share (--json, --dir, --format, --out, --run, ...) must stay out of the patterns;
+// each command checks the combinations it accepts (UsageError).
 constexpr const char kUsage[] = R"(throng: launch task runs and read their results.
 
 Usage:
   throng launch <config> [<override>...] [options]
   throng runs [options]
-  throng export <run> [--format=<fmt>] [--output=<file>] [options]
+  throng export [<run>] [options]
   throng set <run> <setting>... [options]
   throng db (migrate | status) [options]
   throng metrics install [--aggregator=<host:port>...] [options]
@@ -33,7 +35,10 @@ Commands:
   launch    Create a task run from a YAML config plus key=value overrides
             (e.g. task.max_num_concurrent_units=5); the operator serves it at once.
   runs      Unit counts per status for every task run.
-  export    Completed units of a run (by run id or task name) as JSONL or CSV.
+  export    `throng export (<run> | --run=<id>) [--format=jsonl|csv] [--out=<file>] [--all]`:
+            the completed units of a run (<run>: a run id or a task name, every run of that
+            task) with worker, agent, timestamps, statuses, data and uploaded files, as JSONL
+            or CSV, streamed in constant memory; --all: every unit, submitted or not.
   set       Change settings of a live run, e.g. max_num_concurrent_units=20
             (also allowed_concurrent, maximum_units_per_worker,
             assignment_duration_in_seconds, submission_timeout,
@@ -51,8 +56,12 @@ Options:
   --pg-dsn=<dsn>      PostgreSQL connection string (env THRONG_PG_DSN;
                       default: the local stack, postgresql://throng@127.0.0.1:55432/throng).
   --data-dir=<dir>    Where run frontends are written (env THRONG_DATA_DIR, default ./data).
+  --run=<id>          The task run to export, by id only.
   --format=<fmt>      jsonl or csv [default: jsonl].
-  --output=<file>     Write the export to a file instead of standard output.
+  --out=<file>        Write the export to <file> (through <file>.tmp, renamed when complete)
+                      instead of standard output.
+  --output=<file>     Same as --out (the older spelling).
+  --all               Export every unit, not only the completed ones.
   --json              Machine-readable output.
   --dir=<dir>         Where `metrics` keeps its setup (default
                       $XDG_DATA_HOME/throng/metrics, else ~/.local/share/throng/metrics).
@@ -61,6 +70,13 @@ Options:
   --prometheus-port=<port>  Port of the local Prometheus on 127.0.0.1 (default 9090).
   --grafana-port=<port>     Port of the local Grafana on 127.0.0.1 (default 3032).
 )";
+
+// A command-line mistake docopt cannot see: the problem, the usage, exit 2.
+int UsageError(const std::string& problem) {
+  std::cerr << "throng: " << problem << "\n"
+            << throng::UsageSection(kUsage) << "Run throng --help for the options.\n";
+  return throng::kExitUsage;
+}
 
 std::optional<std::string> OptionalString(const throng::CommandLine& args, const char* name) {
   auto found = args.find(name);
@@ -99,6 +115,30 @@ int main(int argc, char** argv) {
   if (auto* exit_code = std::get_if<int>(&parsed)) return *exit_code;
   auto& args = std::get<throng::CommandLine>(parsed);
   if (args["metrics"].asBool()) return Metrics(args);
+  throng::cli::ExportRequest export_request;
+  std::optional<std::string> export_out;
+  if (args["export"].asBool()) {
+    auto run = OptionalString(args, "<run>");
+    auto run_id = OptionalString(args, "--run");
+    if (run.has_value() == run_id.has_value()) {
+      return UsageError("export takes either <run> (a run id or a task name) or --run=<id>");
+    }
+    export_request.run_or_task = run ? *run : *run_id;
+    export_request.by_run_id = run_id.has_value();
+    export_request.format = args["--format"].asString();
+    export_request.all_units = args["--all"].asBool();
+    if (!throng::cli::IsExportFormat(export_request.format)) {
+      return UsageError("--format must be " + std::string(throng::cli::kExportFormats) + ", not '" +
+                        export_request.format + "'");
+    }
+    export_out = OptionalString(args, "--out");
+    auto alias = OptionalString(args, "--output");
+    if (export_out && alias && *export_out != *alias) {
+      return UsageError("--out and --output name the same file; give one of them");
+    }
+    if (!export_out) export_out = alias;
+    if (export_out && export_out->empty()) return UsageError("--out needs a file name");
+  }
   auto source = throng::ConfigSource::Load(args);
   if (!source) {
     std::cerr << "throng: " << source.error().message << "\n";
@@ -123,18 +163,7 @@ int main(int argc, char** argv) {
     }
     if (args["runs"].asBool()) return throng::cli::Runs(*db, as_json, std::cout, std::cerr);
     if (args["export"].asBool()) {
-      std::ofstream file;
-      std::ostream* out = &std::cout;
-      if (args["--output"].isString()) {
-        file.open(args["--output"].asString());
-        if (!file) {
-          std::cerr << "throng: cannot write '" << args["--output"].asString() << "'\n";
-          return throng::kExitRuntime;
-        }
-        out = &file;
-      }
-      return throng::cli::Export(*db, args["<run>"].asString(), args["--format"].asString(), *out,
-                                 std::cerr);
+      return throng::cli::Export(*db, export_request, export_out, std::cout, std::cerr);
     }
     if (args["set"].asBool()) {
       return throng::cli::Set(*db, args["<run>"].asString(), args["<setting>"].asStringList(),

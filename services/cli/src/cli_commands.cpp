@@ -1,5 +1,9 @@
 #include "cli_commands.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 
@@ -35,6 +39,38 @@ std::string CsvField(const std::string& text) {
   }
   return quoted + "\"";
 }
+
+// One row per exported unit of the runs (`runs`: an SQL bigint[] literal), in kExportColumns'
+// order; unit order. Without `all_units` only completed or reviewed units with a submission.
+std::string ExportQuery(const std::string& runs, bool all_units) {
+  const char* iso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
+  std::string join = all_units ? "LEFT JOIN" : "JOIN";
+  return "SELECT u.task_run_id::text, t.task_name, u.assignment_id::text, u.unit_id::text,"
+         " u.unit_index, a.agent_id::text, w.worker_name, w.provider_type, a.status, u.status,"
+         " to_char(a.creation_date AT TIME ZONE 'UTC', " +
+         std::string(iso) + "), to_char(d.submitted_at AT TIME ZONE 'UTC', " + iso +
+         "), extract(epoch FROM d.submitted_at - a.creation_date)::double precision,"
+         " d.init_data::text, d.submission::text, d.metadata::text,"
+         " CASE WHEN d.submission IS NULL THEN NULL"
+         " WHEN jsonb_typeof(d.submission -> 'files') = 'array' THEN d.submission -> 'files'"
+         " ELSE '[]'::jsonb END::text "
+         "FROM units u JOIN tasks t ON t.task_id = u.task_id " +
+         join + " agents a ON a.agent_id = u.agent_id " + join +
+         " workers w ON w.worker_id = a.worker_id " + join +
+         " agent_data d ON d.agent_id = a.agent_id "
+         "WHERE u.task_run_id = ANY(" +
+         runs + ")" +
+         (all_units ? std::string()
+                    : " AND u.status IN ('completed', 'accepted', 'rejected', "
+                      "'soft_rejected') AND d.submitted_at IS NOT NULL") +
+         " ORDER BY u.task_run_id, u.unit_id";
+}
+
+const char* const kExportColumns[] = {
+    "task_run_id",    "task_name",     "assignment_id", "unit_id",     "unit_index", "agent_id",
+    "worker_name",    "provider_type", "agent_status",  "unit_status", "started_at", "submitted_at",
+    "seconds_worked", "init_data",     "data",          "metadata",    "files"};
+constexpr int kExportColumnCount = sizeof(kExportColumns) / sizeof(kExportColumns[0]);
 
 }  // namespace
 
@@ -122,64 +158,107 @@ int Runs(pqxx::connection& db, bool as_json, std::ostream& out, std::ostream& er
   return 0;
 }
 
-int Export(pqxx::connection& db, const std::string& run_or_task, const std::string& format,
-           std::ostream& out, std::ostream& err) {
-  if (format != "jsonl" && format != "csv") {
-    err << "throng: --format must be jsonl or csv, not '" << format << "'\n";
-    return 2;
-  }
+bool IsExportFormat(const std::string& format) { return format == "jsonl" || format == "csv"; }
+
+int Export(pqxx::connection& db, const ExportRequest& request,
+           const std::optional<std::string>& out_path, std::ostream& out, std::ostream& err) {
   if (!SchemaReady(db, err)) return 1;
-  pqxx::read_transaction tx(db);
+  const auto& key = request.run_or_task;
   bool numeric =
-      !run_or_task.empty() && run_or_task.find_first_not_of("0123456789") == std::string::npos;
-  auto runs = tx.exec_params(
-      "SELECT r.task_run_id FROM task_runs r JOIN tasks t ON t.task_id = r.task_id "
-      "WHERE ($1 AND r.task_run_id::text = $2) OR t.task_name = $2",
-      numeric, run_or_task);
-  if (runs.empty()) {
-    err << "throng: no task run with id or task name '" << run_or_task
+      !key.empty() && key.size() <= 18 && key.find_first_not_of("0123456789") == std::string::npos;
+  if (request.by_run_id && !numeric) {
+    err << "throng: --run takes a task run id (a number), not '" << key
         << "'; `throng runs` lists them\n";
     return 1;
   }
-  auto rows = tx.exec_params(
-      "SELECT r.task_run_id::text, t.task_name, u.assignment_id::text, u.unit_id::text,"
-      " u.unit_index, a.agent_id::text, w.worker_name, a.status, u.status,"
-      " d.init_data::text, d.submission::text, d.submitted_at::text "
-      "FROM units u JOIN task_runs r ON r.task_run_id = u.task_run_id "
-      "JOIN tasks t ON t.task_id = r.task_id "
-      "JOIN agents a ON a.unit_id = u.unit_id AND a.status = 'completed' "
-      "JOIN workers w ON w.worker_id = a.worker_id "
-      "JOIN agent_data d ON d.agent_id = a.agent_id "
-      "WHERE ($1 AND r.task_run_id::text = $2) OR t.task_name = $2 "
-      "ORDER BY u.task_run_id, u.unit_id",
-      numeric, run_or_task);
-  if (format == "csv") {
-    out << "task_run_id,task_name,assignment_id,unit_id,unit_index,agent_id,worker_name,"
-           "agent_status,unit_status,init_data,submission,submitted_at\n";
+  pqxx::read_transaction tx(db);
+  auto found = tx.exec_params(
+      "SELECT r.task_run_id FROM task_runs r JOIN tasks t ON t.task_id = r.task_id "
+      "WHERE ($1 AND r.task_run_id::text = $2) OR (NOT $3 AND t.task_name = $2) "
+      "ORDER BY r.task_run_id",
+      numeric, key, request.by_run_id);
+  if (found.empty()) {
+    err << "throng: no task run with " << (request.by_run_id ? "id" : "id or task name") << " '"
+        << key << "'; `throng runs` lists them\n";
+    return 1;
   }
-  for (const auto& row : rows) {
-    if (format == "jsonl") {
-      out << json{{"task_run_id", row[0].as<std::string>()},
-                  {"task_name", row[1].as<std::string>()},
-                  {"assignment_id", row[2].as<std::string>()},
-                  {"unit_id", row[3].as<std::string>()},
-                  {"unit_index", row[4].as<int>()},
-                  {"agent_id", row[5].as<std::string>()},
-                  {"worker_name", row[6].as<std::string>()},
-                  {"agent_status", row[7].as<std::string>()},
-                  {"unit_status", row[8].as<std::string>()},
-                  {"init_data", json::parse(row[9].as<std::string>())},
-                  {"data", json::parse(row[10].as<std::string>())},
-                  {"submitted_at", row[11].as<std::string>()}}
-                 .dump()
-          << "\n";
-    } else {
-      for (int c = 0; c < 12; ++c) {
-        if (c) out << ",";
-        out << CsvField(row[c].is_null() ? "" : row[c].as<std::string>());
-      }
-      out << "\n";
+  // Run ids are numbers from the database: safe to write into the cursor's query.
+  std::string runs = "'{";
+  for (const auto& row : found) {
+    if (runs.size() > 2) runs += ",";
+    runs += row[0].as<std::string>();
+  }
+  runs += "}'::bigint[]";
+
+  std::ofstream file;
+  std::string tmp_path;
+  std::ostream* sink = &out;
+  if (out_path) {
+    tmp_path = *out_path + ".tmp";
+    file.open(tmp_path, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      err << "throng: cannot write '" << *out_path << "' (" << std::strerror(errno)
+          << "); choose a writable --out\n";
+      return 1;
     }
+    sink = &file;
+  }
+  auto give_up = [&](const std::string& why) {
+    if (out_path) {
+      file.close();
+      std::remove(tmp_path.c_str());
+    }
+    err << "throng: export failed: " << why << "\n";
+    return 1;
+  };
+
+  std::string query = ExportQuery(runs, request.all_units);
+  try {
+    if (request.format == "csv") {
+      for (int c = 0; c < kExportColumnCount; ++c) *sink << (c ? "," : "") << kExportColumns[c];
+      *sink << "\r\n";
+    }
+    // A server-side cursor read 1,000 rows at a time: memory stays flat however big the run.
+    // Every row will be read, so plan for all of them, not for the first tenth.
+    tx.exec("SET LOCAL cursor_tuple_fraction = 1.0");
+    pqxx::icursorstream cursor(tx, query, "throng_export", 1000);
+    pqxx::result batch;
+    while (cursor >> batch) {
+      for (const auto& row : batch) {
+        auto text = [&](int c) { return row[c].is_null() ? std::string() : row[c].c_str(); };
+        // Columns 13.. hold JSON text, 4 (unit_index) an integer, 12 (seconds_worked) a number.
+        auto as_json = [&](int c) -> json {
+          if (row[c].is_null()) return nullptr;
+          if (c >= 13) return json::parse(row[c].c_str());
+          if (c == 4) return row[c].as<int>();
+          if (c == 12) return row[c].as<double>();
+          return row[c].c_str();
+        };
+        if (request.format == "jsonl") {
+          json object = json::object();
+          for (int c = 0; c < kExportColumnCount; ++c) object[kExportColumns[c]] = as_json(c);
+          *sink << object.dump() << "\n";
+        } else {
+          for (int c = 0; c < kExportColumnCount; ++c) *sink << (c ? "," : "") << CsvField(text(c));
+          *sink << "\r\n";
+        }
+      }
+      if (!*sink) break;
+    }
+  } catch (const std::exception& e) {
+    return give_up(e.what());
+  }
+  sink->flush();
+  if (out_path) {
+    file.close();
+    if (!file) return give_up("cannot write '" + tmp_path + "' (" + std::strerror(errno) + ")");
+    if (std::rename(tmp_path.c_str(), out_path->c_str()) != 0) {
+      return give_up("cannot rename '" + tmp_path + "' to '" + *out_path + "' (" +
+                     std::strerror(errno) + ")");
+    }
+  } else if (!*sink) {
+    err << "throng: export failed: cannot write to standard output\n";
+    return 1;
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <pqxx/pqxx>
 #include <string>
@@ -17,9 +18,27 @@ int Launch(pqxx::connection& db, const std::string& config_path,
 // Unit counts per status for every run (newest first).
 int Runs(pqxx::connection& db, bool as_json, std::ostream& out, std::ostream& err);
 
-// One JSON object (or CSV row) per completed unit of a run, or of every run of a task name.
-int Export(pqxx::connection& db, const std::string& run_or_task, const std::string& format,
-           std::ostream& out, std::ostream& err);
+struct ExportRequest {
+  // A task run id, or a task name (every run of that task); a number is tried as both unless
+  // by_run_id is set (`--run=<id>`), which accepts ids only.
+  std::string run_or_task;
+  bool by_run_id = false;
+  std::string format = "jsonl";  // jsonl or csv
+  // Every unit of the run(s) with its current agent, if any, instead of only the completed or
+  // reviewed units that have a submission.
+  bool all_units = false;
+};
+
+// Whether `format` is one `Export` writes; the accepted values for messages.
+bool IsExportFormat(const std::string& format);
+inline constexpr const char kExportFormats[] = "jsonl or csv";
+
+// One JSON object (or CSV row) per completed unit of the run(s), streamed from a server-side
+// cursor in batches of 1,000 rows, so memory does not grow with the run. With `out_path` the
+// rows go to <out_path>.tmp, renamed to <out_path> only once all are written (removed on
+// failure); else to `out`. 1 for an unknown run or task, an unwritable file or a database error.
+int Export(pqxx::connection& db, const ExportRequest& request,
+           const std::optional<std::string>& out_path, std::ostream& out, std::ostream& err);
 
 // Changes live-changeable settings of a run (e.g. max_num_concurrent_units=20); the operator
 // applies them within a second.
