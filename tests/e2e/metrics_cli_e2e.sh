@@ -164,7 +164,7 @@ promql() {
   jq -ec 'select(.status == "success") | .data.result' "$work/promql.json" ||
     fail "query $1: $(cat "$work/promql.json")"
 }
-jobs=$(grep -c "job_name:" "$setup/prometheus/prometheus.yml")
+jobs=$(grep -cE "^ *- job_name:" "$setup/prometheus/prometheus.yml")  # not the commented-out options
 # The shipped scrape interval is 15 s, and Prometheus spreads first scrapes over one interval.
 for _ in $(seq 120); do
   [ "$(promql "up{instance=\"127.0.0.1:$agg_port\"} == 1" | jq length)" = "$jobs" ] && break
