@@ -31,7 +31,8 @@ struct Harness {
   Harness()
       : registry(),
         probe(registry),
-        link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), {}),
+        link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), probe,
+             {}),
         hub(config, link, probe, DefaultClock()),
         api(io, config, link, hub, probe, DefaultClock()) {
     config.upload_dir = "/nonexistent/throng-fuzz";  // uploads fail cleanly, nothing written

@@ -18,7 +18,8 @@ using namespace throng::router;
 struct Harness {
   Harness()
       : probe(registry),
-        link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), {}) {}
+        link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), probe,
+             {}) {}
   boost::asio::io_context io;
   RouterConfig config;
   prometheus::Registry registry;
