@@ -1,17 +1,27 @@
 // throng: the command line for launching task runs, reading their results and monitoring them.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
 
 #include "cli_commands.hpp"
+#include "config_command.hpp"
 #include "embedded_metrics_files.hpp"
 #include "metrics_install.hpp"
 #include "metrics_setup.hpp"
 #include "metrics_view.hpp"
+#include "status_command.hpp"
 #include "throng/common/command_line.hpp"
 #include "throng/common/config_source.hpp"
 #include "throng/common/exit_codes.hpp"
+#include "throng/common/stop_signal.hpp"
+#include "user_config.hpp"
+#include "watch_command.hpp"
+#include "wut_command.hpp"
 
 namespace {
 
@@ -22,9 +32,13 @@ constexpr const char kUsage[] = R"(throng: launch task runs and read their resul
 
 Usage:
   throng launch <config> [<override>...] [options]
+  throng wut [<group>] [<argument>...] [options]
   throng runs [options]
+  throng status <run> [options]
+  throng watch <run> [options]
   throng export [<run>] [options]
   throng set <run> <setting>... [options]
+  throng config (get <key> | set <key> <value> | list) [options]
   throng db (migrate | status) [options]
   throng metrics install [--aggregator=<host:port>...] [options]
   throng metrics view [options]
@@ -33,8 +47,16 @@ Usage:
 
 Commands:
   launch    Create a task run from a YAML config plus key=value overrides
-            (e.g. task.max_num_concurrent_units=5); the operator serves it at once.
-  runs      Unit counts per status for every task run.
+            (e.g. task.max_num_concurrent_units=5); the operator serves it at once. Prints
+            the run id and the worker link. Unknown keys and wrong types are errors.
+  wut       What a task config may hold: `throng wut` lists the groups, `throng wut
+            blueprint` its types, `throng wut blueprint=static_task [<argument>...]` a table
+            of arguments (name, type, default, required, choices, live, help).
+  runs      Unit counts per status for every task run (--task=<name>: of one task).
+  status    One run: units per status, active workers, submissions per minute, settings
+            and worker link.
+  watch     A live progress line of a run until it completes or Ctrl-C
+            (--interval=<seconds> between reads, default 1).
   export    `throng export (<run> | --run=<id>) [--format=jsonl|csv] [--out=<file>] [--all]`:
             the completed units of a run (<run>: a run id or a task name, every run of that
             task) with worker, agent, timestamps, statuses, data and uploaded files, as JSONL
@@ -44,6 +66,9 @@ Commands:
             assignment_duration_in_seconds, submission_timeout,
             no_submission_patience, and the quality thresholds
             monitoring.<key>=<0..1>); the operator applies them within a second.
+  config    The user config file ($THRONG_USER_CONFIG, else
+            $XDG_CONFIG_HOME/throng/config.yml, else ~/.config/throng/config.yml):
+            defaults for database.pg_dsn, launch.data_dir, launch.worker_url, metrics.dir.
   db        Apply or inspect the database schema migrations.
   metrics   install: write a local Prometheus (scraping the aggregators, with the shipped
             rules) and Grafana (datasource and dashboards) setup into --dir.
@@ -56,6 +81,10 @@ Options:
   --pg-dsn=<dsn>      PostgreSQL connection string (env THRONG_PG_DSN;
                       default: the local stack, postgresql://throng@127.0.0.1:55432/throng).
   --data-dir=<dir>    Where run frontends are written (env THRONG_DATA_DIR, default ./data).
+  --worker-url=<url>  Where workers reach the routers: the start of the worker link (env
+                      THRONG_WORKER_URL, default http://localhost:3000).
+  --task=<name>       Only the runs of this task name.
+  --interval=<seconds>  Seconds between reads of `watch` (default 1).
   --run=<id>          The task run to export, by id only.
   --format=<fmt>      jsonl or csv [default: jsonl].
   --out=<file>        Write the export to <file> (through <file>.tmp, renamed when complete)
@@ -84,9 +113,19 @@ std::optional<std::string> OptionalString(const throng::CommandLine& args, const
   return found->second.asString();
 }
 
+// A task run id as given on the command line.
+std::optional<std::int64_t> RunId(const std::string& text) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoll(text);
+}
+
 // `throng metrics ...` needs no database.
-int Metrics(const throng::CommandLine& args) {
+int Metrics(const throng::CommandLine& args, const throng::cli::UserConfig& user) {
   auto dir_option = OptionalString(args, "--dir");
+  if (!dir_option) dir_option = user.Find("metrics.dir");
   auto dir =
       throng::cli::ResolveMetricsDir(dir_option, std::getenv("XDG_DATA_HOME"), std::getenv("HOME"));
   if (!dir) {
@@ -108,23 +147,74 @@ int Metrics(const throng::CommandLine& args) {
                                      std::cout, std::cerr);
 }
 
+// `throng config ...` needs no database.
+int Config(const throng::CommandLine& args, throng::cli::UserConfig& user) {
+  bool as_json = args.at("--json").asBool();
+  if (args.at("get").asBool()) {
+    return throng::cli::ConfigGet(user, args.at("<key>").asString(), as_json, std::cout, std::cerr);
+  }
+  if (args.at("set").asBool()) {
+    return throng::cli::ConfigSet(user, args.at("<key>").asString(), args.at("<value>").asString(),
+                                  as_json, std::cout, std::cerr);
+  }
+  return throng::cli::ConfigList(user, as_json, std::cout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   auto parsed = throng::ParseCommandLine(kUsage, "throng", argc, argv);
   if (auto* exit_code = std::get_if<int>(&parsed)) return *exit_code;
   auto& args = std::get<throng::CommandLine>(parsed);
-  if (args["metrics"].asBool()) return Metrics(args);
+  auto user_path = throng::cli::UserConfig::DefaultPath(
+      std::getenv("THRONG_USER_CONFIG"), std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"));
+  if (!user_path) {
+    std::cerr << "throng: " << user_path.error().message << "\n";
+    return throng::kExitUsage;
+  }
+  auto user = throng::cli::UserConfig::Load(*user_path);
+  if (!user) {
+    std::cerr << "throng: " << user.error().message << "\n";
+    return throng::kExitRuntime;
+  }
+  if (args["config"].asBool()) return Config(args, *user);
+  if (args["metrics"].asBool()) return Metrics(args, *user);
+  bool as_json = args["--json"].asBool();
+  if (args["wut"].asBool()) {
+    int code = throng::cli::Wut(OptionalString(args, "<group>"), args["<argument>"].asStringList(),
+                                as_json, std::cout, std::cerr);
+    if (code == throng::kExitUsage) std::cerr << throng::UsageSection(kUsage);
+    return code;
+  }
+  std::optional<std::int64_t> run_id;
+  if ((args["status"].asBool() && !args["db"].asBool()) || args["watch"].asBool() ||
+      args["set"].asBool()) {
+    run_id = RunId(args["<run>"].asString());
+    if (!run_id) {
+      return UsageError("'" + args["<run>"].asString() +
+                        "' is not a task run id; `throng runs` lists them");
+    }
+  }
+  auto interval = std::chrono::milliseconds(1000);
+  if (auto text = OptionalString(args, "--interval")) {
+    char* end = nullptr;
+    double seconds = std::strtod(text->c_str(), &end);
+    if (text->empty() || *end != '\0' || !(seconds >= 0.1 && seconds <= 3600)) {
+      return UsageError("--interval must be a number of seconds from 0.1 to 3600, not '" + *text +
+                        "'");
+    }
+    interval = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+  }
   throng::cli::ExportRequest export_request;
   std::optional<std::string> export_out;
   if (args["export"].asBool()) {
     auto run = OptionalString(args, "<run>");
-    auto run_id = OptionalString(args, "--run");
-    if (run.has_value() == run_id.has_value()) {
+    auto run_id_option = OptionalString(args, "--run");
+    if (run.has_value() == run_id_option.has_value()) {
       return UsageError("export takes either <run> (a run id or a task name) or --run=<id>");
     }
-    export_request.run_or_task = run ? *run : *run_id;
-    export_request.by_run_id = run_id.has_value();
+    export_request.run_or_task = run ? *run : *run_id_option;
+    export_request.by_run_id = run_id_option.has_value();
     export_request.format = args["--format"].asString();
     export_request.all_units = args["--all"].asBool();
     if (!throng::cli::IsExportFormat(export_request.format)) {
@@ -144,24 +234,33 @@ int main(int argc, char** argv) {
     std::cerr << "throng: " << source.error().message << "\n";
     return throng::kExitUsage;
   }
-  // Defaults to the database of the local stack that deploy/local/up.sh starts.
-  auto dsn = source->GetString("pg_dsn", "postgresql://throng@127.0.0.1:55432/throng");
+  // A setting given as an option, in the environment or in --config wins over the user config,
+  // which wins over the built-in default (the local stack that deploy/local/up.sh starts).
+  auto setting = [&](const std::string& key, const std::string& user_key) {
+    if (auto found = source->Find(key)) return *found;
+    if (auto found = user->Find(user_key)) return *found;
+    return std::string(throng::cli::FindUserConfigKey(user_key)->fallback);
+  };
+  auto dsn = setting("pg_dsn", "database.pg_dsn");
   std::unique_ptr<pqxx::connection> db;
   try {
     db = std::make_unique<pqxx::connection>(dsn);
   } catch (const std::exception& e) {
     std::cerr << "throng: cannot connect to PostgreSQL (" << e.what()
-              << "); check --pg-dsn / THRONG_PG_DSN and that the database is running\n";
+              << "); check --pg-dsn / THRONG_PG_DSN / `throng config get database.pg_dsn` and "
+                 "that the database is running\n";
     return throng::kExitRuntime;
   }
-  bool as_json = args["--json"].asBool();
+  auto worker_url = setting("worker_url", "launch.worker_url");
   try {
     if (args["launch"].asBool()) {
       return throng::cli::Launch(
           *db, args["<config>"].asString(), args["<override>"].asStringList(),
-          source->GetString("data_dir", "data"), as_json, std::cout, std::cerr);
+          setting("data_dir", "launch.data_dir"), worker_url, as_json, std::cout, std::cerr);
     }
-    if (args["runs"].asBool()) return throng::cli::Runs(*db, as_json, std::cout, std::cerr);
+    if (args["runs"].asBool()) {
+      return throng::cli::Runs(*db, OptionalString(args, "--task"), as_json, std::cout, std::cerr);
+    }
     if (args["export"].asBool()) {
       return throng::cli::Export(*db, export_request, export_out, std::cout, std::cerr);
     }
@@ -169,8 +268,19 @@ int main(int argc, char** argv) {
       return throng::cli::Set(*db, args["<run>"].asString(), args["<setting>"].asStringList(),
                               as_json, std::cout, std::cerr);
     }
-    if (args["migrate"].asBool()) return throng::cli::DbMigrate(*db, std::cout, std::cerr);
-    if (args["status"].asBool()) return throng::cli::DbStatus(*db, std::cout, std::cerr);
+    if (args["db"].asBool()) {
+      if (args["migrate"].asBool()) return throng::cli::DbMigrate(*db, std::cout, std::cerr);
+      return throng::cli::DbStatus(*db, std::cout, std::cerr);
+    }
+    if (args["status"].asBool()) {
+      return throng::cli::Status(*db, *run_id, worker_url, as_json, std::cout, std::cerr);
+    }
+    if (args["watch"].asBool()) {
+      std::atomic<bool> stop = false;
+      throng::StopSignal on_ctrl_c([&](int) { stop = true; });
+      return throng::cli::Watch(*db, *run_id, interval, isatty(STDOUT_FILENO) == 1, stop, std::cout,
+                                std::cerr);
+    }
   } catch (const std::exception& e) {
     std::cerr << "throng: " << e.what() << "\n";
     return throng::kExitRuntime;

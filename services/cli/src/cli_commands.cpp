@@ -12,6 +12,7 @@
 #include "run_settings.hpp"
 #include "task_run_creator.hpp"
 #include "task_run_spec.hpp"
+#include "worker_link.hpp"
 
 namespace throng::cli {
 
@@ -75,8 +76,8 @@ constexpr int kExportColumnCount = sizeof(kExportColumns) / sizeof(kExportColumn
 }  // namespace
 
 int Launch(pqxx::connection& db, const std::string& config_path,
-           const std::vector<std::string>& overrides, const std::string& data_dir, bool as_json,
-           std::ostream& out, std::ostream& err) {
+           const std::vector<std::string>& overrides, const std::string& data_dir,
+           const std::string& worker_url, bool as_json, std::ostream& out, std::ostream& err) {
   auto spec = operator_::LoadTaskRunSpec(config_path, overrides);
   if (!spec) {
     err << "throng: " << spec.error().message << "\n";
@@ -88,25 +89,31 @@ int Launch(pqxx::connection& db, const std::string& config_path,
     err << "throng: " << created.error().message << "\n";
     return 1;
   }
+  auto link = WorkerLink(spec->public_url.empty() ? worker_url : spec->public_url,
+                         created->task_run_id, spec->provider.type);
   if (as_json) {
     out << json{{"task_run_id", std::to_string(created->task_run_id)},
                 {"task_name", spec->task_name},
                 {"assignments", created->assignments},
                 {"units", created->units},
-                {"static_dir", created->static_dir}}
+                {"static_dir", created->static_dir},
+                {"worker_link", link}}
                .dump()
         << "\n";
   } else {
     out << "launched task run " << created->task_run_id << " (" << spec->task_name
-        << "): " << created->units << " units in " << created->assignments << " assignments\n";
+        << "): " << created->units << " units in " << created->assignments << " assignments\n"
+        << "worker link: " << link << "\n"
+        << "follow it with `throng watch " << created->task_run_id << "`\n";
   }
   return 0;
 }
 
-int Runs(pqxx::connection& db, bool as_json, std::ostream& out, std::ostream& err) {
+int Runs(pqxx::connection& db, const std::optional<std::string>& task_name, bool as_json,
+         std::ostream& out, std::ostream& err) {
   if (!SchemaReady(db, err)) return 1;
   pqxx::read_transaction tx(db);
-  auto rows = tx.exec(
+  auto rows = tx.exec_params(
       "SELECT r.task_run_id, t.task_name, r.is_completed, r.creation_date::text,"
       " count(u.unit_id) FILTER (WHERE u.status = 'created'),"
       " count(u.unit_id) FILTER (WHERE u.status = 'launched'),"
@@ -117,7 +124,9 @@ int Runs(pqxx::connection& db, bool as_json, std::ostream& out, std::ostream& er
       " count(u.unit_id) "
       "FROM task_runs r JOIN tasks t ON t.task_id = r.task_id "
       "LEFT JOIN units u ON u.task_run_id = r.task_run_id "
-      "GROUP BY r.task_run_id, t.task_name ORDER BY r.task_run_id DESC");
+      "WHERE $1::text IS NULL OR t.task_name = $1 "
+      "GROUP BY r.task_run_id, t.task_name ORDER BY r.task_run_id DESC",
+      task_name);
   if (as_json) {
     json runs = json::array();
     for (const auto& row : rows) {
@@ -138,7 +147,11 @@ int Runs(pqxx::connection& db, bool as_json, std::ostream& out, std::ostream& er
     return 0;
   }
   if (rows.empty()) {
-    out << "no task runs yet; start one with `throng launch <config.yaml>`\n";
+    if (task_name) {
+      out << "no task runs of task '" << *task_name << "'\n";
+    } else {
+      out << "no task runs yet; start one with `throng launch <config.yaml>`\n";
+    }
     return 0;
   }
   out << std::left << std::setw(8) << "RUN" << std::setw(28) << "TASK" << std::setw(11) << "STATUS"

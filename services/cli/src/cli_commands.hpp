@@ -11,12 +11,16 @@ namespace throng::cli {
 // Each command writes its normal output to `out`, its errors (naming the problem and the fix)
 // to `err`, and returns the exit code: 0 ok, 1 failure, 2 usage.
 
+// Checks the config (unknown keys and wrong types name the key and what it accepts), creates
+// the run and prints its id and the worker link (starting with the config's
+// architect.public_url, else `worker_url`).
 int Launch(pqxx::connection& db, const std::string& config_path,
-           const std::vector<std::string>& overrides, const std::string& data_dir, bool as_json,
-           std::ostream& out, std::ostream& err);
+           const std::vector<std::string>& overrides, const std::string& data_dir,
+           const std::string& worker_url, bool as_json, std::ostream& out, std::ostream& err);
 
-// Unit counts per status for every run (newest first).
-int Runs(pqxx::connection& db, bool as_json, std::ostream& out, std::ostream& err);
+// Unit counts per status for every run, or every run of `task_name` (newest first).
+int Runs(pqxx::connection& db, const std::optional<std::string>& task_name, bool as_json,
+         std::ostream& out, std::ostream& err);
 
 struct ExportRequest {
   // A task run id, or a task name (every run of that task); a number is tried as both unless

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "task_config_schema.hpp"
 #include "task_data_loader.hpp"
 #include "throng/common/yaml_override.hpp"
 
@@ -34,6 +35,7 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   if (config["mephisto"] && config["mephisto"].IsMap()) config = config["mephisto"];
   if (!config.IsMap())
     return Fail("the task config must be a mapping with blueprint, provider and task");
+  if (auto shape = CheckTaskConfigShape(config); !shape) return tl::unexpected(shape.error());
   TaskRunSpec spec;
   auto blueprint = config["blueprint"];
   auto provider = config["provider"];
@@ -89,6 +91,7 @@ Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& bas
   if (!provider_spec) return tl::unexpected(provider_spec.error());
   spec.provider = std::move(*provider_spec);
 
+  THRONG_READ(spec.public_url, config["architect"], "architect", "public_url", std::string());
   THRONG_READ(spec.task_name, task, "task", "task_name", spec.blueprint_type);
   THRONG_READ(spec.task_title, task, "task", "task_title", std::string());
   THRONG_READ(spec.task_description, task, "task", "task_description", std::string());

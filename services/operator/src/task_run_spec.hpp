@@ -27,6 +27,9 @@ struct TaskRunSpec {
   std::string data_path;  // absolute path of the CSV/JSON/JSONL data
   int units_per_assignment = 1;
 
+  // architect.public_url: where workers reach the routers ("": the CLI's launch.worker_url).
+  std::string public_url;
+
   ProviderSpec provider;  // provider.type (mock | inhouse | prolific) and its settings
 
   std::string task_name;
