@@ -30,7 +30,14 @@ psql "$THRONG_TEST_PG_DSN" -qc "CREATE DATABASE $db" >/dev/null
 export THRONG_PG_DSN="${THRONG_TEST_PG_DSN%/*}/$db"
 export THRONG_USER_CONFIG="$work/home/throng.yml"
 unset THRONG_WORKER_URL THRONG_DATA_DIR
-"$throng" db migrate >/dev/null
+# db: a fresh database is behind (exit 1, saying what to run); migrate brings it up to date.
+code=0
+"$throng" db status >"$work/out" || code=$?
+[ "$code" = 1 ] || fail "db status of a fresh database exited $code"
+grep -q "^schema version 0 of [0-9]* (run \`throng db migrate\`)$" "$work/out" || fail "db status: $(cat "$work/out")"
+"$throng" db migrate | grep -q "^schema at version [0-9]* ([0-9]* applied now)$" || fail "db migrate"
+"$throng" db status | grep -q "(up to date)$" || fail "db status after migrate"
+check "db status (behind: exit 1) and db migrate"
 
 # wut: the groups, a group's types, a table, a filtered table; JSON for each.
 "$throng" wut >"$work/groups.txt"
@@ -103,6 +110,11 @@ jq -e --arg run "$run" '.task_run_id == $run and .status == "live" and .units.cr
 expect 1 "no task run 999999; \`throng runs\` lists them" status 999999
 expect 2 "'seven' is not a task run id" status seven
 grep -q '^  throng status <run> \[options\]' "$work/err" || fail "no usage after status seven"
+"$throng" set "$run" max_num_concurrent_units=4 allowed_concurrent=2 --json |
+  jq -e '.changes == [{"setting": "max_num_concurrent_units", "old": "0", "new": "4"},
+                      {"setting": "allowed_concurrent", "old": "1", "new": "2"}]' >/dev/null || fail "set --json"
+expect 1 "task_title" set "$run" task_title=x
+expect 2 "'run-1' is not a task run id" set run-1 max_num_concurrent_units=4
 check "runs --task and status (text, --json, exit 1 unknown run, exit 2 not a run id)"
 
 # config: get (file value and default), list, set errors; a malformed file is an error.

@@ -482,7 +482,9 @@ TEST_F(WorkerPoolTest, MonitoringSettingsAreValidatedAtLaunchAndWhenChangedLive)
             std::string::npos);
   EXPECT_NE(launch_error("monitoring.fast_submission_fraction=0").find("above 0"),
             std::string::npos);
-  EXPECT_NE(launch_error("monitoring.gold=1").find("not a monitoring setting"), std::string::npos);
+  EXPECT_NE(
+      launch_error("monitoring.gold=1").find("monitoring.gold is not a setting of monitoring"),
+      std::string::npos);
 
   auto run = CreateRun(1, {"monitoring.fast_submission_fraction=0.5"});
   PgTaskStore store(db_.dsn());
