@@ -14,6 +14,8 @@
 #include "metrics_install.hpp"
 #include "metrics_setup.hpp"
 #include "metrics_view.hpp"
+#include "review_commands.hpp"
+#include "run_control_commands.hpp"
 #include "status_command.hpp"
 #include "throng/common/command_line.hpp"
 #include "throng/common/config_source.hpp"
@@ -40,6 +42,15 @@ Usage:
   throng set <run> <setting>... [options]
   throng config (get <key> | set <key> <value> | list) [options]
   throng db (migrate | status) [options]
+  throng review <run> list [options]
+  throng review <run> (approve | reject | soft-reject) [<unit>...] [options]
+  throng review <run> bonus <unit> <amount> [options]
+  throng review <run> grant <worker> <qualification> [<value>] [options]
+  throng review <run> revoke <worker> <qualification> [options]
+  throng review <run> (block | unblock) <worker> [options]
+  throng expire <run> [options]
+  throng shutdown <run> [options]
+  throng cleanup [options]
   throng metrics install [--aggregator=<host:port>...] [options]
   throng metrics view [options]
   throng (-h | --help)
@@ -70,6 +81,20 @@ Commands:
             $XDG_CONFIG_HOME/throng/config.yml, else ~/.config/throng/config.yml):
             defaults for database.pg_dsn, launch.data_dir, launch.worker_url, metrics.dir.
   db        Apply or inspect the database schema migrations.
+  review    The review of a run's submitted work, each action a row of worker_review:
+            list: the completed units awaiting review. approve, reject, soft-reject
+            (<unit>... or --all, [--note=<text>]): all of them or, if one is not awaiting
+            review, none. bonus <unit> <amount>: e.g. 0.50, recorded for the provider.
+            grant <worker> <qualification> [<value>] (default 1), revoke. block, unblock:
+            grant or revoke the run's blueprint.block_qualification (the operator refuses
+            blocked workers new units of every run that names it).
+  expire    Units of a live run that nobody holds expire now; agents at work may still
+            submit, and the run completes when they are done.
+  shutdown  Expire, then wait until the operator completes the run, printing how many
+            agents are still at work (--wait=<seconds> bounds the wait; Ctrl-C leaves the
+            run shutting down); --force: expire the agents at work too, completed at once.
+  cleanup   After a crash: with no operator holding the lease, expire the open units and
+            agents of every live run and mark it completed; --dry-run reports what it would do.
   metrics   install: write a local Prometheus (scraping the aggregators, with the shipped
             rules) and Grafana (datasource and dashboards) setup into --dir.
             view: run it, print the URLs, stop it on Ctrl-C. Needs no database.
@@ -92,6 +117,11 @@ Options:
   --output=<file>     Same as --out (the older spelling).
   --all               Export every unit, not only the completed ones.
   --json              Machine-readable output.
+  --note=<text>       review: a note stored with the review (e.g. why it was rejected).
+  --force             shutdown: expire the agents still at work and complete the run now.
+  --wait=<seconds>    shutdown: give up waiting after this long (exit 1; the run keeps
+                      shutting down).
+  --dry-run           cleanup: report what it would change, change nothing.
   --dir=<dir>         Where `metrics` keeps its setup (default
                       $XDG_DATA_HOME/throng/metrics, else ~/.local/share/throng/metrics).
   --aggregator=<host:port>  An aggregator replica for Prometheus to scrape; repeat for each
@@ -229,6 +259,19 @@ int main(int argc, char** argv) {
     if (!export_out) export_out = alias;
     if (export_out && export_out->empty()) return UsageError("--out needs a file name");
   }
+  // review, expire, shutdown, cleanup: usage problems are found before connecting.
+  std::optional<throng::cli::ReviewRequest> review;
+  std::optional<throng::cli::RunControlRequest> run_control;
+  if (args["review"].asBool()) {
+    auto request = throng::cli::ParseReviewRequest(args);
+    if (!request) return UsageError(request.error());
+    review = *request;
+  }
+  if (args["expire"].asBool() || args["shutdown"].asBool() || args["cleanup"].asBool()) {
+    auto request = throng::cli::ParseRunControlRequest(args);
+    if (!request) return UsageError(request.error());
+    run_control = *request;
+  }
   auto source = throng::ConfigSource::Load(args);
   if (!source) {
     std::cerr << "throng: " << source.error().message << "\n";
@@ -268,6 +311,8 @@ int main(int argc, char** argv) {
       return throng::cli::Set(*db, args["<run>"].asString(), args["<setting>"].asStringList(),
                               as_json, std::cout, std::cerr);
     }
+    if (review) return throng::cli::Review(*db, *review, std::cout, std::cerr);
+    if (run_control) return throng::cli::RunControl(*db, *run_control, std::cout, std::cerr);
     if (args["db"].asBool()) {
       if (args["migrate"].asBool()) return throng::cli::DbMigrate(*db, std::cout, std::cerr);
       return throng::cli::DbStatus(*db, std::cout, std::cerr);

@@ -21,13 +21,13 @@ done
 "$throng" status "$run_id" --json | jq -e '.status == "live" and .units.launched == 20' >/dev/null ||
   fail "status before any worker: $("$throng" status "$run_id")"
 
-# watch on a pseudo-terminal, reading every 0.2 s, while 4 workers take a unit each 0.3-0.6 s.
+# watch on a pseudo-terminal, reading every 0.2 s, while 2 workers take a unit each 0.6-1 s.
 script -qfec "$throng watch $run_id --interval 0.2" "$work/watch.tty" </dev/null >/dev/null &
 watcher=$!
 pids+=($watcher)
 sleep 1
-node "$here/workers/scripted_workers.cjs" "$base" "$work/workers.json" workers=4 \
-  "task_run_id=$run_id" think_min_ms=300 think_max_ms=600 idle_stop_ms=3000 deadline_ms=120000 \
+node "$here/workers/scripted_workers.cjs" "$base" "$work/workers.json" workers=2 \
+  "task_run_id=$run_id" think_min_ms=600 think_max_ms=1000 idle_stop_ms=3000 deadline_ms=120000 \
   2>"$work/workers.log" &
 driver=$!
 pids+=($driver)
@@ -39,8 +39,9 @@ for _ in $(seq 200); do
   sleep 0.1
 done
 "$throng" status "$run_id" --json >"$work/status.json"
-jq -e '.status == "live" and .units.completed >= 5 and .units.total == 20
-  and .submissions_last_minute >= 5' "$work/status.json" >/dev/null ||
+# (A slow machine may have finished the run by now: then it must say so.)
+jq -e '(.status == "live" or .units.completed == 20) and .units.completed >= 5
+  and .units.total == 20 and .submissions_last_minute >= 5' "$work/status.json" >/dev/null ||
   fail "status midway: $(cat "$work/status.json")"
 "$throng" runs --json | jq -e --arg run "$run_id" '.[] | select(.task_run_id == $run) |
   .units.completed >= 5' >/dev/null || fail "runs midway"

@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <nlohmann/json.hpp>
 
+#include "cli_database.hpp"
 #include "embedded_migrations.hpp"
 #include "migrator.hpp"
 #include "run_settings.hpp"
@@ -19,17 +20,6 @@ namespace throng::cli {
 using nlohmann::json;
 
 namespace {
-
-bool SchemaReady(pqxx::connection& db, std::ostream& err) {
-  auto current = operator_::CurrentSchemaVersion(db);
-  auto latest = operator_::EmbeddedMigrations().back().version;
-  if (current < latest) {
-    err << "throng: the database schema is at version " << current << ", this CLI needs " << latest
-        << "; run `throng db migrate` (or start throng-operator) first\n";
-    return false;
-  }
-  return true;
-}
 
 std::string CsvField(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;

@@ -1,8 +1,6 @@
 #include "metrics_view.hpp"
 
-#include <condition_variable>
 #include <fstream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -10,6 +8,7 @@
 #include "http_probe.hpp"
 #include "metrics_server_commands.hpp"
 #include "metrics_setup.hpp"
+#include "stop_request.hpp"
 #include "throng/common/exit_codes.hpp"
 #include "throng/common/stop_signal.hpp"
 
@@ -27,26 +26,6 @@ constexpr auto kProbeTimeout = 500ms;
 constexpr auto kPollInterval = 200ms;
 constexpr auto kStopGrace = 10s;
 constexpr const char kGrafanaLogin[] = "admin / admin";
-
-// Set from the StopSignal thread; waits in the main thread wake at once.
-class StopRequest {
- public:
-  void Request() {
-    std::lock_guard lock(mutex_);
-    requested_ = true;
-    changed_.notify_all();
-  }
-  // Waits up to `period`; true once a stop was requested.
-  bool WaitFor(std::chrono::milliseconds period) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, period, [this] { return requested_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool requested_ = false;
-};
 
 bool Answers(int port, const std::string& ready_path) {
   return LocalHttpStatus(port, ready_path, kProbeTimeout) == 200;

@@ -22,11 +22,22 @@ bool OperatorLease::TryAcquire() {
     // Lets a standby (and an operator with psql) see who holds the lease.
     tx.exec("SET application_name = " + tx.quote(kApplicationPrefix + instance_id_));
   }
-  pqxx::nontransaction tx(*connection_);
-  held_ = tx.exec1("SELECT pg_try_advisory_lock(" + std::to_string(kLockClass) + ", " +
-                   std::to_string(kLockId) + ")")[0]
-              .as<bool>();
+  held_ = TryTakeLease(*connection_);
   return held_;
+}
+
+bool OperatorLease::TryTakeLease(pqxx::connection& connection) {
+  pqxx::nontransaction tx(connection);
+  return tx
+      .exec1("SELECT pg_try_advisory_lock(" + std::to_string(kLockClass) + ", " +
+             std::to_string(kLockId) + ")")[0]
+      .as<bool>();
+}
+
+void OperatorLease::ReleaseLease(pqxx::connection& connection) {
+  pqxx::nontransaction tx(connection);
+  tx.exec("SELECT pg_advisory_unlock(" + std::to_string(kLockClass) + ", " +
+          std::to_string(kLockId) + ")");
 }
 
 bool OperatorLease::StillHeld() {
@@ -43,14 +54,20 @@ bool OperatorLease::StillHeld() {
 
 std::string OperatorLease::Holder() {
   pqxx::connection connection(dsn_);
+  auto holder = LeaseHolder(connection);
+  return holder.empty() ? "nobody" : holder;
+}
+
+std::string OperatorLease::LeaseHolder(pqxx::connection& connection) {
   pqxx::nontransaction tx(connection);
   auto rows = tx.exec(
-      "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+      "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
       "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " +
       std::to_string(static_cast<unsigned>(kLockClass)) +
       " AND l.objid = " + std::to_string(kLockId) + " AND l.objsubid = 2");
-  if (rows.empty()) return "nobody";
+  if (rows.empty()) return "";
   auto name = rows[0][0].as<std::string>();
+  if (name.empty()) return "process " + rows[0][1].as<std::string>() + " (no application_name)";
   auto prefix = std::string(kApplicationPrefix);
   return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
 }

@@ -22,6 +22,13 @@ class OperatorLease {
   // The instance id of the operator holding the lease, as far as PostgreSQL knows.
   std::string Holder();
 
+  // For repairs that must not run beside an operator (throng cleanup): takes the lease on
+  // `connection` if nobody holds it, so no operator starts serving until ReleaseLease.
+  static bool TryTakeLease(pqxx::connection& connection);
+  static void ReleaseLease(pqxx::connection& connection);
+  // The instance id of the operator holding the lease, or "" if nobody does.
+  static std::string LeaseHolder(pqxx::connection& connection);
+
  private:
   std::string dsn_;
   std::string instance_id_;
