@@ -21,9 +21,7 @@ throng_stop_packaged_service prometheus-alertmanager
 
 build="${THRONG_TEST_BUILD_DIR:-$root/build-test}"
 throng_log "building (ASan + UBSan) in $build"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTHRONG_SANITIZE=ON \
-  -DTHRONG_WERROR=ON >/dev/null
-cmake --build "$build" -j "${THRONG_JOBS:-2}"
+"$root/deploy/build.sh" "$build" -DCMAKE_BUILD_TYPE=Debug -DTHRONG_SANITIZE=ON -DTHRONG_WERROR=ON
 
 # The browser test drives Debian's Chromium with playwright-core from the npm registry.
 mkdir -p "$build/browser-e2e"
