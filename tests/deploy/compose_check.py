@@ -14,8 +14,7 @@ import deploy_settings  # noqa: E402
 root, build, resolved = sys.argv[1:4]
 compose = yaml.safe_load(open(resolved))
 services = compose["services"]
-stages = deploy_settings.dockerfile_stages(os.path.join(root, "deploy/docker/Dockerfile"))
-programs = deploy_settings.programs(root, build)
+stages, programs = deploy_settings.load(root, build)
 problems = []
 
 
@@ -179,6 +178,4 @@ for variable in re.findall(r"\$\{(\w+)\}", datasources):
     else:
         expect_service_port("grafana", value, variable, published)
 
-for line in problems:
-    print("FAIL:", line)
-sys.exit(1 if problems else 0)
+deploy_settings.finish(problems)

@@ -119,3 +119,16 @@ def entry_program(stage):
     """The program an image stage runs: the first word of its ENTRYPOINT."""
     import json
     return os.path.basename(json.loads(stage["entrypoint"])[0])
+
+
+def load(root, build):
+    """The Dockerfile's stages and the programs of a build."""
+    return dockerfile_stages(os.path.join(root, "deploy/docker/Dockerfile")), programs(root, build)
+
+
+def finish(problems):
+    """Prints the problems found and exits: 1 if there is any."""
+    import sys
+    for line in problems:
+        print("FAIL:", line)
+    sys.exit(1 if problems else 0)

@@ -31,8 +31,7 @@ import os, sys
 sys.path.insert(0, os.path.join(sys.argv[1], "tests/deploy"))
 import deploy_settings
 root, build = sys.argv[1:3]
-stages = deploy_settings.dockerfile_stages(os.path.join(root, "deploy/docker/Dockerfile"))
-programs = deploy_settings.programs(root, build)
+stages, programs = deploy_settings.load(root, build)
 problems = []
 for name in ("operator", "router", "aggregator", "cli"):
     stage = stages.get(name)
@@ -54,9 +53,7 @@ for name in ("operator", "router", "aggregator", "cli"):
             problems.append(f"{name}: ENV {key}, which {program.name} does not accept")
     if program.name != "throng" and stage["expose"] != program.ports(stage["env"]):
         problems.append(f"{name}: EXPOSE {sorted(stage['expose'])}, but it listens on {sorted(program.ports(stage['env']))}")
-for line in problems:
-    print("FAIL: deploy/docker/Dockerfile:", line)
-sys.exit(1 if problems else 0)
+deploy_settings.finish(["deploy/docker/Dockerfile: " + p for p in problems])
 PY
 echo "ok: four Debian 12 images, non-root, with health checks, settings and ports their programs accept"
 

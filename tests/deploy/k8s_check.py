@@ -14,8 +14,7 @@ import deploy_settings  # noqa: E402
 
 root, build, overlay, rendered = sys.argv[1:5]
 objects = [o for o in yaml.safe_load_all(open(rendered)) if o]
-stages = deploy_settings.dockerfile_stages(os.path.join(root, "deploy/docker/Dockerfile"))
-programs = deploy_settings.programs(root, build)
+stages, programs = deploy_settings.load(root, build)
 problems = []
 
 
@@ -152,6 +151,4 @@ for path in sorted(glob.glob(os.path.join(root, "grafana/dashboards/*.json"))):
 for name in dashboards:
     problems.append(f"{overlay}: dashboard ConfigMap {name} has no grafana/dashboards file")
 
-for line in problems:
-    print("FAIL:", line)
-sys.exit(1 if problems else 0)
+deploy_settings.finish(problems)
