@@ -10,7 +10,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/deploy/local/services.sh"
 
 throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES chromium haproxy \
-  prometheus-alertmanager
+  prometheus-alertmanager docker-compose
+# kubectl renders the Kubernetes manifests (tests/deploy/k8s_test.sh); Debian's, if none is here.
+command -v kubectl >/dev/null || throng_install_packages kubernetes-client
 # Node.js may come from elsewhere than Debian (with its own npm); install Debian's only if absent.
 command -v npm >/dev/null || throng_install_packages nodejs npm
 # Debian starts the packaged servers on install; the tests use their own instances instead.
@@ -21,9 +23,7 @@ throng_stop_packaged_service prometheus-alertmanager
 
 build="${THRONG_TEST_BUILD_DIR:-$root/build-test}"
 throng_log "building (ASan + UBSan) in $build"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTHRONG_SANITIZE=ON \
-  -DTHRONG_WERROR=ON >/dev/null
-cmake --build "$build" -j "${THRONG_JOBS:-2}"
+"$root/deploy/build.sh" "$build" -DCMAKE_BUILD_TYPE=Debug -DTHRONG_SANITIZE=ON -DTHRONG_WERROR=ON
 
 # The browser test drives Debian's Chromium with playwright-core from the npm registry.
 mkdir -p "$build/browser-e2e"

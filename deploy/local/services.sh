@@ -140,3 +140,38 @@ throng_prometheus_config() {
     -e "      - targets: $targets" "$dir/prometheus.yml")" = 3 ] ||
     throng_die "deploy/prometheus/prometheus.yml no longer has the shape throng_prometheus_config rewrites"
 }
+
+# throng_haproxy_config <file> <listen host:port> <balance> <router host:port/admin port>...:
+# writes <file>, the shipped deploy/haproxy/haproxy.cfg (the compose load balancer) with a
+# static server line per router in place of its DNS server-template, the same check options,
+# <listen> as the workers' address and <balance> ("" keeps the shipped algorithm); without
+# the compose-only DNS resolvers and health frontend.
+throng_haproxy_config() {
+  local file=$1 listen=$2 balance=$3 shipped servers="" i=0 router
+  shift 3
+  shipped="$(cd "$(dirname "${BASH_SOURCE[0]}")/../haproxy" && pwd)/haproxy.cfg"
+  for router in "$@"; do
+    i=$((i + 1))
+    servers+="  server router$i ${router%/*} check port ${router#*/}"$'\n'
+  done
+  awk -v listen="$listen" -v balance="$balance" -v servers="$servers" '
+    /^(resolvers|frontend health)/ { skip = 1; next }
+    skip && /^$/ { skip = 0; next }
+    skip { next }
+    /^frontend workers/ { inworkers = 1 }
+    inworkers && /^  bind / { print "  bind " listen; inworkers = 0; next }
+    /^  balance / && balance != "" { print "  balance " balance; next }
+    /^  server-template / {
+      options = $0
+      sub(/^.* check port [0-9]+/, "", options)
+      sub(/ resolvers docker init-addr none$/, "", options)
+      gsub(/\n/, options "\n", servers)
+      printf "%s", servers
+      next
+    }
+    { print }
+  ' "$shipped" >"$file"
+  [ "$(grep -c "^  server router[0-9]* .* check port [0-9]* inter " "$file")" = $# ] &&
+    grep -qxF "  bind $listen" "$file" ||
+    throng_die "deploy/haproxy/haproxy.cfg no longer has the shape throng_haproxy_config rewrites"
+}

@@ -27,10 +27,7 @@ throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES
 throng_stop_packaged_service prometheus
 
 throng_log "building (release) in $build"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTHRONG_BUILD_TESTS=OFF \
-  >/dev/null
-cmake --build "$build" -j "${THRONG_JOBS:-2}" --target throng-operator throng-router \
-  throng-aggregator throng
+"$root/deploy/build.sh" "$build" release
 
 mkdir -p "$state/logs"
 chmod 755 "$state"

@@ -23,29 +23,12 @@ start_router router-two "$r2_port" "$r2_admin"
 throng_wait_http "http://127.0.0.1:$r1_admin/readyz" 30 || fail "router one not ready"
 throng_wait_http "http://127.0.0.1:$r2_admin/readyz" 30 || fail "router two not ready"
 
+# The shipped load balancer config (deploy/haproxy/haproxy.cfg) with these two routers, and
 # `balance first`: every new connection goes to router one while it is up, so worker A's
-# socket is there; health checks take a dead router out within a second.
+# socket is there; health checks (/readyz on the admin ports) take a dead router out.
 lb_port=$(throng_free_port)
-cat >"$work/haproxy.cfg" <<CFG
-global
-  maxconn 512
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 60s
-  timeout server 60s
-  timeout tunnel 1h
-  retries 3
-  option redispatch
-frontend workers
-  bind 127.0.0.1:$lb_port
-  default_backend routers
-backend routers
-  balance first
-  option httpchk GET /is_alive
-  server one 127.0.0.1:$r1_port check inter 300 fall 2 rise 2
-  server two 127.0.0.1:$r2_port check inter 300 fall 2 rise 2
-CFG
+throng_haproxy_config "$work/haproxy.cfg" "127.0.0.1:$lb_port" first \
+  "127.0.0.1:$r1_port/$r1_admin" "127.0.0.1:$r2_port/$r2_admin"
 haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
 pids+=($!)
 lb="http://127.0.0.1:$lb_port"
