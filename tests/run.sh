@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/deploy/local/services.sh"
 
 throng_install_packages $THRONG_BUILD_PACKAGES $THRONG_RUNTIME_PACKAGES chromium haproxy \
-  prometheus-alertmanager docker-compose
+  prometheus-alertmanager docker-compose python3-yaml
 # kubectl renders the Kubernetes manifests (tests/deploy/k8s_test.sh); Debian's, if none is here.
 command -v kubectl >/dev/null || throng_install_packages kubernetes-client
 # Node.js may come from elsewhere than Debian (with its own npm); install Debian's only if absent.
