@@ -53,7 +53,8 @@ agent=$(register blocked-worker r-blocked-3)
 submit "$agent"
 "$throng" review "$run_id" approve --all --json >"$work/approve.json" || fail "approve --all failed"
 [ "$(jq '.units | length' "$work/approve.json")" = 3 ] || fail "approve --all: $(cat "$work/approve.json")"
-[ "$(q "SELECT count(*) FROM worker_review")" = 5 ] || fail "expected 5 worker_review rows (block, unblock, 3 approvals)"
+[ "$(q "SELECT count(*) FROM worker_review")" = 7 ] ||
+  fail "expected 7 worker_review rows (block and unblock: the requester's and the run's block qualifications; 3 approvals)"
 check "unblocked, the worker gets work again; approve --all reviews the three submitted units"
 
 # --- shutdown

@@ -5,7 +5,7 @@
 # list (table and --json), approve / reject / soft-reject (all or nothing, --all, --note),
 # bonus, grant / revoke, block / unblock (registration refuses a blocked worker), every action
 # a worker_review row, and the exit codes (0; 1 unknown run, unit or worker, a unit not
-# awaiting review, no block qualification, database down; 2 usage, with the usage).
+# awaiting review, database down; 2 usage, with the usage).
 # Usage: cli_review_test.sh <build dir>; needs psql and jq.
 set -euo pipefail
 scratch_name=cli_review
@@ -132,25 +132,36 @@ grep -q "no mock worker named 'nobody'" "$work/err" || fail "unknown worker: $(c
 run_cli 2 review "$run" grant w2 review-skill high
 check "grant (value, default 1), revoke, unknown worker or qualification"
 
-# --- block / unblock: the run's block qualification, enforced at registration.
+# --- block / unblock: the requester's block (every run of the requester) and the run's own
+# block qualification, enforced at registration.
+requester=$(q "SELECT q.requester_name FROM task_runs r JOIN requesters q USING (requester_id) WHERE task_run_id = $run")
 run_cli 0 review "$run" block w2 --note "spam"
-grep -q "worker w2 blocked: granted 'review-test-blocked'" "$work/out" || fail "block: $(cat "$work/out")"
-[ "$(q "SELECT count(*) FROM worker_review WHERE blocked_worker AND review_note = 'spam'")" = 1 ] ||
-  fail "block not recorded"
+grep -q "worker w2 blocked from every run of requester '$requester' and of every run that names block qualification 'review-test-blocked'" \
+  "$work/out" || fail "block: $(cat "$work/out")"
+[ "$(q "SELECT count(*) FROM worker_review WHERE blocked_worker AND review_note = 'spam'")" = 2 ] ||
+  fail "block not recorded (a row per qualification granted)"
 read -r outcome _ <<<"$(register "$run" w2 r-w2-after-block)"
 [ "$outcome" = not_qualified ] || fail "a blocked worker registered: $outcome"
+read -r outcome _ <<<"$(register "$other" w2 r-w2-other-after-block)"
+[ "$outcome" = not_qualified ] || fail "a blocked worker registered on another run of the requester: $outcome"
 read -r outcome _ <<<"$(register "$run" w3 r-w3-after-block)"
-[ "$outcome" = assigned ] || fail "w3 was refused too: $outcome"
+[ "$outcome" = assigned ] || fail "an unblocked worker was refused: $outcome"
 run_cli 0 review "$run" unblock w2 --json
-jq -e '.blocked == false and .changed == true and .qualification == "review-test-blocked"' \
+jq -e --arg blocked "blocked-by-requester:$requester" '.blocked == false and .changed == true
+  and .qualifications == [$blocked, "review-test-blocked"]' \
   "$work/out" >/dev/null || fail "unblock --json: $(cat "$work/out")"
 read -r outcome _ <<<"$(register "$run" w2 r-w2-after-unblock)"
 [ "$outcome" = assigned ] || fail "an unblocked worker is still refused: $outcome"
 run_cli 0 review "$run" unblock w2
 grep -q "was not blocked" "$work/out" || fail "second unblock: $(cat "$work/out")"
-run_cli 1 review "$other" block w1
-grep -q "has no blueprint.block_qualification" "$work/err" || fail "block without a block qualification: $(cat "$work/err")"
-check "block keeps the worker from registering, unblock lets it back; a run without a block qualification says so"
+# A run without a block qualification of its own: the requester's block still holds.
+run_cli 0 review "$other" block w1
+grep -q "worker w1 blocked from every run of requester '$requester'; units it holds stay its own" \
+  "$work/out" || fail "block on a run without a block qualification: $(cat "$work/out")"
+read -r outcome _ <<<"$(register "$other" w1 r-w1-other-after-block)"
+[ "$outcome" = not_qualified ] || fail "the requester's block did not hold on run $other: $outcome"
+run_cli 0 review "$other" unblock w1
+check "block keeps the worker out of every run of the requester, unblock lets it back"
 
 # --- usage and failures
 for args in "review $run approve" "review $run approve ${unit_of[w1]} --all" "review $run list --all" \

@@ -184,8 +184,12 @@ TEST_F(QualificationTest, EveryRequirementMustHoldAndTheyAreStoredWithTheRun) {
                        "      comparator: In\n"
                        "      value: [33, 49]\n"
                        "      applicable_providers: [mock]\n");
-  EXPECT_EQ(Query1("SELECT count(*) FROM task_run_qualifications WHERE task_run_id = $1", run),
-            "2");
+  // The two named, then the requester's block (every run has it).
+  EXPECT_EQ(Query1("SELECT string_agg(q.qualification_name, ',' ORDER BY position)"
+                   " FROM task_run_qualifications r JOIN qualifications q USING (qualification_id)"
+                   " WHERE task_run_id = $1",
+                   run),
+            "english,country,blocked-by-requester:mock_requester");
   Grant("both", "english", 4);
   Grant("both", "country", 49);
   Grant("one", "english", 5);

@@ -21,6 +21,7 @@ struct RunRow {
   std::int64_t task_id = 0;
   std::string task_name;
   std::string provider_type;
+  std::string requester_name;
   bool is_completed = false;
   std::string init_params;  // the YAML config after overrides
 };

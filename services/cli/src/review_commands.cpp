@@ -10,6 +10,7 @@
 
 #include "cli_database.hpp"
 #include "command_options.hpp"
+#include "worker_pool_rules.hpp"
 
 namespace throng::cli {
 
@@ -234,48 +235,18 @@ std::string BlockQualification(const RunRow& run) {
   }
 }
 
-// grant, revoke, block (grant the run's block qualification), unblock (revoke it).
-int ChangeQualification(pqxx::connection& db, const ReviewRequest& request, std::ostream& out,
-                        std::ostream& err) {
-  bool granting = request.action == Action::kGrant || request.action == Action::kBlock;
-  bool blocking = request.action == Action::kBlock || request.action == Action::kUnblock;
-  pqxx::work tx(db);
-  auto run = FindRun(tx, request.task_run_id, err);
-  if (!run) return 1;
-  auto qualification = request.qualification;
-  if (blocking) {
-    qualification = BlockQualification(*run);
-    if (qualification.empty()) {
-      err << "throng: task run " << run->task_run_id
-          << " has no blueprint.block_qualification, so nothing would keep a blocked worker "
-             "out of it; launch runs with blueprint.block_qualification=<name> to block "
-             "workers, or grant a qualification the run requires absent\n";
-      return 1;
-    }
-  }
-  auto workers =
-      tx.exec_params("SELECT worker_id FROM workers WHERE worker_name = $1 AND provider_type = $2",
-                     request.worker, run->provider_type);
-  if (workers.empty()) {
-    err << "throng: no " << run->provider_type << " worker named '" << request.worker
-        << "' (task run " << run->task_run_id << " is a " << run->provider_type
-        << " run); a worker is known once it has asked for work\n";
-    return 1;
-  }
-  auto worker_id = workers[0][0].as<std::int64_t>();
+// Grants (or revokes) one qualification of a worker and records it in worker_review; whether
+// anything changed (a revoke of a qualification the worker lacks changes nothing).
+bool ApplyQualification(pqxx::work& tx, const ReviewRequest& request, const RunRow& run,
+                        std::int64_t worker_id, const std::string& qualification, bool granting) {
   if (granting) {
     tx.exec_params("SELECT throng_grant_qualification_to($1, $2, $3)", worker_id, qualification,
                    request.value);
-  } else if (tx.exec_params("SELECT 1 FROM qualifications WHERE qualification_name = $1",
-                            qualification)
-                 .empty()) {
-    err << "throng: no qualification named '" << qualification << "'\n";
-    return 1;
   }
-  auto qualification_id =
-      tx.exec_params1("SELECT qualification_id FROM qualifications WHERE qualification_name = $1",
-                      qualification)[0]
-          .as<std::int64_t>();
+  auto found = tx.exec_params(
+      "SELECT qualification_id FROM qualifications WHERE qualification_name = $1", qualification);
+  if (found.empty()) return false;
+  auto qualification_id = found[0][0].as<std::int64_t>();
   bool changed = granting || !tx.exec_params(
                                     "DELETE FROM granted_qualifications WHERE worker_id = $1"
                                     " AND qualification_id = $2 RETURNING 1",
@@ -287,34 +258,82 @@ int ChangeQualification(pqxx::connection& db, const ReviewRequest& request, std:
         " updated_qualification_id, updated_qualification_value, revoked_qualification_id)"
         " VALUES ($1, $2, NULLIF($3, ''), $4, CASE WHEN $5 THEN $6::bigint END,"
         " CASE WHEN $5 THEN $7::integer END, CASE WHEN NOT $5 THEN $6::bigint END)",
-        worker_id, run->task_id, request.note.value_or(""), request.action == Action::kBlock,
+        worker_id, run.task_id, request.note.value_or(""), request.action == Action::kBlock,
         granting, qualification_id, request.value);
+  }
+  return changed;
+}
+
+// grant, revoke; block: grant the requester's block qualification (every run of the
+// requester requires it absent) and the run's blueprint.block_qualification if it has one;
+// unblock: revoke both.
+int ChangeQualification(pqxx::connection& db, const ReviewRequest& request, std::ostream& out,
+                        std::ostream& err) {
+  bool granting = request.action == Action::kGrant || request.action == Action::kBlock;
+  bool blocking = request.action == Action::kBlock || request.action == Action::kUnblock;
+  pqxx::work tx(db);
+  auto run = FindRun(tx, request.task_run_id, err);
+  if (!run) return 1;
+  std::vector<std::string> qualifications{request.qualification};
+  if (blocking) {
+    qualifications = {operator_::RequesterBlockQualification(run->requester_name)};
+    if (auto own = BlockQualification(*run); !own.empty()) qualifications.push_back(own);
+  }
+  auto workers =
+      tx.exec_params("SELECT worker_id FROM workers WHERE worker_name = $1 AND provider_type = $2",
+                     request.worker, run->provider_type);
+  if (workers.empty()) {
+    err << "throng: no " << run->provider_type << " worker named '" << request.worker
+        << "' (task run " << run->task_run_id << " is a " << run->provider_type
+        << " run); a worker is known once it has asked for work\n";
+    return 1;
+  }
+  auto worker_id = workers[0][0].as<std::int64_t>();
+  if (!granting && !blocking &&
+      tx.exec_params("SELECT 1 FROM qualifications WHERE qualification_name = $1",
+                     request.qualification)
+          .empty()) {
+    err << "throng: no qualification named '" << request.qualification << "'\n";
+    return 1;
+  }
+  std::vector<std::string> changed;
+  for (const auto& qualification : qualifications) {
+    if (ApplyQualification(tx, request, *run, worker_id, qualification, granting)) {
+      changed.push_back(qualification);
+    }
   }
   tx.commit();
   if (request.as_json) {
     json answer = {{"task_run_id", std::to_string(run->task_run_id)},
                    {"worker_name", request.worker},
-                   {"qualification", qualification},
-                   {"changed", changed}};
+                   {"qualification", qualifications.front()},
+                   {"changed", !changed.empty()}};
     if (granting) answer["value"] = request.value;
-    if (blocking) answer["blocked"] = granting;
+    if (blocking) {
+      answer["blocked"] = granting;
+      answer["qualifications"] = qualifications;
+      answer["requester_name"] = run->requester_name;
+    }
     out << answer.dump() << "\n";
     return 0;
   }
   out << "worker " << request.worker;
-  if (blocking && !changed) {
-    out << " was not blocked (has no '" << qualification << "'); nothing changed\n";
+  if (blocking && changed.empty()) {
+    out << " was not blocked; nothing changed\n";
   } else if (blocking) {
-    out << (granting ? " blocked: " : " unblocked: ") << (granting ? "granted '" : "revoked '")
-        << qualification << "', the block qualification of task run " << run->task_run_id
-        << " (and of every run that names it)" << (granting ? "; units it holds stay its own" : "")
-        << "\n";
-  } else if (!changed) {
-    out << " did not have '" << qualification << "'; nothing changed\n";
+    out << (granting ? " blocked from every run of requester '"
+                     : " unblocked from the runs of requester '")
+        << run->requester_name << "'";
+    if (qualifications.size() > 1) {
+      out << " and of every run that names block qualification '" << qualifications.back() << "'";
+    }
+    out << (granting ? "; units it holds stay its own" : "") << "\n";
+  } else if (changed.empty()) {
+    out << " did not have '" << request.qualification << "'; nothing changed\n";
   } else if (granting) {
-    out << ": granted '" << qualification << "' = " << request.value << "\n";
+    out << ": granted '" << request.qualification << "' = " << request.value << "\n";
   } else {
-    out << ": revoked '" << qualification << "'\n";
+    out << ": revoked '" << request.qualification << "'\n";
   }
   return 0;
 }

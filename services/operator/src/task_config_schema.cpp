@@ -67,7 +67,8 @@ std::vector<ConfigArgument> BuildArguments() {
        "block_qualification",
        Type::kString,
        "",
-       "workers granted this qualification get no unit (`throng review <run> block` grants it)",
+       "workers granted this qualification get no unit of this run (`throng review <run> block` "
+       "grants it, with the requester's own block)",
        {},
        false,
        {}},

@@ -46,7 +46,10 @@ void StoreValidationUnits(pqxx::work& tx, std::int64_t task_run_id, const TaskRu
 void StoreWorkerPoolRules(pqxx::work& tx, std::int64_t task_run_id, const TaskRunSpec& spec) {
   const auto& rules = spec.worker_pool_rules;
   int position = 0;
-  for (const auto& requirement : rules.EnforcedRequirements()) {
+  auto enforced = rules.EnforcedRequirements();
+  enforced.push_back(
+      {RequesterBlockQualification(spec.provider.requester_name), "DoesNotExist", nullptr});
+  for (const auto& requirement : enforced) {
     tx.exec_params(
         "INSERT INTO task_run_qualifications (task_run_id, position, qualification_id,"
         " comparator, required_value) VALUES ($1, $2, $3, $4, NULLIF($5::jsonb, 'null'))",

@@ -21,6 +21,10 @@ Result<std::string> ReadName(const YAML::Node& group, const std::string& where) 
 
 }  // namespace
 
+std::string RequesterBlockQualification(const std::string& requester_name) {
+  return "blocked-by-requester:" + requester_name;
+}
+
 std::vector<QualificationRequirement> WorkerPoolRules::EnforcedRequirements() const {
   auto enforced = qualifications;
   if (!block_qualification.empty()) {

@@ -40,6 +40,10 @@ struct WorkerPoolRules {
   std::vector<QualificationRequirement> EnforcedRequirements() const;
 };
 
+// The qualification that blocks a worker from every run of a requester (Mephisto's
+// provider-level block_worker): each run requires it absent, whatever its config says.
+std::string RequesterBlockQualification(const std::string& requester_name);
+
 // Reads blueprint.block_qualification, blueprint.onboarding_qualification,
 // blueprint.onboarding_data, blueprint.onboarding_answers, the screening and gold keys (see
 // validation_unit_rules.hpp) and task.qualifications (any may be absent). Errors name the key
