@@ -36,6 +36,8 @@ std::string CsvField(const std::string& text) {
 std::string ExportQuery(const std::string& runs, bool all_units) {
   const char* iso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
   std::string join = all_units ? "LEFT JOIN" : "JOIN";
+  // sql-safe: `runs` holds run ids read from the database, `join` one of two fixed words; a
+  // cursor (icursorstream) takes no parameters.
   return "SELECT u.task_run_id::text, t.task_name, u.assignment_id::text, u.unit_id::text,"
          " u.unit_index, a.agent_id::text, w.worker_name, w.provider_type, a.status, u.status,"
          " to_char(a.creation_date AT TIME ZONE 'UTC', " +

@@ -31,7 +31,7 @@ Result<MigrationReport> ApplyMigrations(pqxx::connection& connection,
   try {
     {
       pqxx::nontransaction tx(connection);
-      tx.exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")");
+      tx.exec_params("SELECT pg_advisory_lock($1)", kMigrationLockKey);
       tx.exec(
           "CREATE TABLE IF NOT EXISTS throng_schema_migrations ("
           " version integer PRIMARY KEY, name text NOT NULL,"
@@ -50,7 +50,7 @@ Result<MigrationReport> ApplyMigrations(pqxx::connection& connection,
     for (const auto& migration : ordered) {
       if (migration.version < current && !applied.count(migration.version)) {
         pqxx::nontransaction tx(connection);
-        tx.exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")");
+        tx.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLockKey);
         return Fail(fmt::format(
             "database migration {:04d}_{} was never applied, but the schema is already at "
             "version {}; migrations must be applied in order: restore the database from before "
@@ -71,7 +71,7 @@ Result<MigrationReport> ApplyMigrations(pqxx::connection& connection,
     }
     report.current_version = current;
     pqxx::nontransaction tx(connection);
-    tx.exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")");
+    tx.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLockKey);
   } catch (const std::exception& e) {
     try {
       pqxx::nontransaction tx(connection);

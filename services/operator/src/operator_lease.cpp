@@ -20,6 +20,7 @@ bool OperatorLease::TryAcquire() {
     connection_ = std::make_unique<pqxx::connection>(dsn_);
     pqxx::nontransaction tx(*connection_);
     // Lets a standby (and an operator with psql) see who holds the lease.
+    // sql-safe: SET takes no parameters; the name is quoted by the driver.
     tx.exec("SET application_name = " + tx.quote(kApplicationPrefix + instance_id_));
   }
   held_ = TryTakeLease(*connection_);
@@ -28,16 +29,12 @@ bool OperatorLease::TryAcquire() {
 
 bool OperatorLease::TryTakeLease(pqxx::connection& connection) {
   pqxx::nontransaction tx(connection);
-  return tx
-      .exec1("SELECT pg_try_advisory_lock(" + std::to_string(kLockClass) + ", " +
-             std::to_string(kLockId) + ")")[0]
-      .as<bool>();
+  return tx.exec_params1("SELECT pg_try_advisory_lock($1, $2)", kLockClass, kLockId)[0].as<bool>();
 }
 
 void OperatorLease::ReleaseLease(pqxx::connection& connection) {
   pqxx::nontransaction tx(connection);
-  tx.exec("SELECT pg_advisory_unlock(" + std::to_string(kLockClass) + ", " +
-          std::to_string(kLockId) + ")");
+  tx.exec_params("SELECT pg_advisory_unlock($1, $2)", kLockClass, kLockId);
 }
 
 bool OperatorLease::StillHeld() {
@@ -60,11 +57,13 @@ std::string OperatorLease::Holder() {
 
 std::string OperatorLease::LeaseHolder(pqxx::connection& connection) {
   pqxx::nontransaction tx(connection);
-  auto rows = tx.exec(
+  // pg_locks shows the two keys as oid (unsigned) columns.
+  auto rows = tx.exec_params(
       "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-      "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " +
-      std::to_string(static_cast<unsigned>(kLockClass)) +
-      " AND l.objid = " + std::to_string(kLockId) + " AND l.objsubid = 2");
+      "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::bigint::oid"
+      " AND l.objid = $2::bigint::oid AND l.objsubid = 2",
+      static_cast<std::int64_t>(static_cast<unsigned>(kLockClass)),
+      static_cast<std::int64_t>(kLockId));
   if (rows.empty()) return "";
   auto name = rows[0][0].as<std::string>();
   if (name.empty()) return "process " + rows[0][1].as<std::string>() + " (no application_name)";

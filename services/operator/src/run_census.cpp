@@ -23,6 +23,7 @@ std::string QualityThresholdsQuery(pqxx::work& tx) {
     rows += std::string(rows.empty() ? "" : ", ") + "(" + tx.quote(setting.key) + ", r." +
             tx.quote_name(setting.key) + ")";
   }
+  // sql-safe: monitor names and columns from the fixed table of settings, quoted by the driver.
   return "SELECT r.task_run_id, m.monitor, m.value FROM task_runs r "
          "CROSS JOIN LATERAL (VALUES " +
          rows + ") m (monitor, value) WHERE NOT r.is_completed";

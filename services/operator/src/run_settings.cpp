@@ -115,10 +115,12 @@ Result<std::vector<SettingChange>> ChangeRunSettings(pqxx::connection& connectio
     // Column names come from the fixed table above, never from the caller; the value was
     // checked against the setting and is converted to the column's type by PostgreSQL.
     auto column = tx.quote_name(setting->column);
+    // sql-safe: `column` is a quoted name from the fixed table of live settings.
     auto old_value =
         tx.exec_params1("SELECT " + column + "::text FROM task_runs WHERE task_run_id = $1",
                         task_run_id)[0]
             .as<std::string>();
+    // sql-safe: as above.
     auto new_value = tx.exec_params1("UPDATE task_runs SET " + column + " = $2" +
                                          " WHERE task_run_id = $1 RETURNING " + column + "::text",
                                      task_run_id, value)[0]

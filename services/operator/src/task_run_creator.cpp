@@ -90,7 +90,7 @@ void StoreWorkerPoolRules(pqxx::work& tx, std::int64_t task_run_id, const TaskRu
 void StoreQualityMonitors(pqxx::work& tx, std::int64_t task_run_id,
                           const QualityMonitors& monitors) {
   for (const auto& setting : QualityMonitorSettings()) {
-    // Column names come from the fixed table of settings, never from the config.
+    // sql-safe: column names come from the fixed table of settings, never from the config.
     tx.exec_params(
         "UPDATE task_runs SET " + tx.quote_name(setting.key) + " = $2 WHERE task_run_id = $1",
         task_run_id, monitors.*(setting.field));
