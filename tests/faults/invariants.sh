@@ -22,7 +22,8 @@ metrics_scrape() {
 # metrics_monotonic <before> <after> <restarted...>: no counter went down. A process killed
 # and restarted starts its counters again (a reset, as Prometheus reads it): its own series and
 # its republished ones (label instance_id) are left out. A series of a process that was not
-# restarted must still be there; a republished one may go once its instance is gone.
+# restarted must still be there, but for a run's series (label task_run_id), which go when
+# the run ends; a republished one may go once its instance is gone.
 metrics_monotonic() {
   local before=$1 after=$2
   shift 2
@@ -41,7 +42,7 @@ metrics_monotonic() {
     { new[key] = v }
     END {
       for (k in old) {
-        if (!(k in new)) { if (k !~ /^republished /) { print "missing: " k; bad++ } }
+        if (!(k in new)) { if (k !~ /^republished / && k !~ /task_run_id="/) { print "missing: " k; bad++ } }
         else if (new[k] + 0 < old[k] + 0) { print "went down: " k " " old[k] " -> " new[k]; bad++ }
       }
       exit bad > 0

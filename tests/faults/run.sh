@@ -146,8 +146,10 @@ workload_finish() {
   services_healthy
   metrics_scrape "$work/$scenario-after.prom"
   metrics_monotonic "$work/$scenario-before.prom" "$work/$scenario-after.prom" "$@"
-  printf '%-18s workload %d units/%d workers; faults: %s; acknowledged %d, stored %d, lost %d, duplicated %d\n' \
-    "$scenario" "$units" "$workers" "$faults" "$acked" "$stored" "$lost" "$duplicated"
+  printf '%-18s workload %d units/%d workers; faults: %s; %d requests retried; acknowledged %d, stored %d, lost %d, duplicated %d\n' \
+    "$scenario" "$units" "$workers" "$faults" \
+    "$(jq '.stats.registration_retries + .stats.submit_retries' "$work/$scenario.json")" \
+    "$acked" "$stored" "$lost" "$duplicated"
 }
 
 started=$(date +%s)
