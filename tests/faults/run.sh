@@ -32,6 +32,12 @@ stop_servers() {
   rm -rf "$servers"
 }
 trap stop_servers EXIT
+# stack.sh replaces this trap, and a failure while it starts the stack exits through its own
+# cleanup only: a watcher stops the servers once this shell is gone, whatever way it went.
+# (Disowned, so that the cleanup's `wait` does not wait for it.)
+suite=$$
+( while kill -0 "$suite" 2>/dev/null; do sleep 1; done; stop_servers ) >/dev/null 2>&1 &
+disown
 throng_start_postgres "$servers/pg" "$pg_port"
 throng_start_redis "$servers/redis" "$redis_port"
 export THRONG_TEST_PG_DSN="postgresql://throng@127.0.0.1:$pg_port/throng"
