@@ -1,0 +1,101 @@
+# The invariants every fault scenario ends with, over PostgreSQL and the services. Source it
+# from run.sh (it uses THRONG_PG_DSN, work, fail, and the suite's admin ports).
+
+fsql() { psql "$THRONG_PG_DSN" -v ON_ERROR_STOP=1 -qtAc "$1"; }
+
+# metrics_scrape <file>: every counter (`_total`) series of the processes, one
+# "<source> <series> <value>" line each: the operator's and routers' own /metrics, the
+# aggregator's own and its republished /metrics/router and /metrics/operator.
+metrics_scrape() {
+  local out=$1 source url
+  : >"$out"
+  for source in "operator=$op_admin/metrics" "router-one=$r1_admin/metrics" \
+      "router-two=$r2_admin/metrics" "aggregator=$agg_port/metrics" \
+      "republished=$agg_port/metrics/router" "republished=$agg_port/metrics/operator"; do
+    url="http://127.0.0.1:${source#*=}"
+    curl -fsS --max-time 10 "$url" | awk -v s="${source%%=*}" '
+      /^[a-z_]+_total[{ ]/ { v = $NF; $NF = ""; print s, $0, v }' >>"$out" ||
+      fail "could not scrape $url"
+  done
+}
+
+# metrics_monotonic <before> <after> <restarted...>: no counter went down. A process killed
+# and restarted starts its counters again (a reset, as Prometheus reads it): its own series and
+# its republished ones (label instance_id) are left out. A series of a process that was not
+# restarted must still be there, but for a run's series (label task_run_id), which go when
+# the run ends; a republished one may go once its instance is gone.
+metrics_monotonic() {
+  local before=$1 after=$2
+  shift 2
+  awk -v restarted=" $* " '
+    function skip(line,   id) {
+      if (index(restarted, " " $1 " ")) return 1
+      if (match(line, /instance_id="[^"]*"/)) {
+        id = substr(line, RSTART + 13, RLENGTH - 14)
+        if (index(restarted, " " id " ")) return 1
+        if ($1 == "republished" && id ~ /:/ && index(restarted, " operator ")) return 1
+      }
+      return 0
+    }
+    { v = $NF; key = $0; sub(/ [^ ]+$/, "", key) }
+    FNR == NR { if (!skip($0)) old[key] = v; next }
+    { new[key] = v }
+    END {
+      for (k in old) {
+        if (!(k in new)) { if (k !~ /^republished / && k !~ /task_run_id="/) { print "missing: " k; bad++ } }
+        else if (new[k] + 0 < old[k] + 0) { print "went down: " k " " old[k] " -> " new[k]; bad++ }
+      }
+      exit bad > 0
+    }' "$before" "$after" >"$work/monotonic.txt" ||
+    fail "counters not monotonic: $(head -n 5 "$work/monotonic.txt")"
+}
+
+# services_healthy: every service answers its readiness check (again).
+services_healthy() {
+  local url
+  for url in "$op_admin/readyz" "$r1_admin/readyz" "$r2_admin/readyz" "$agg_port/metrics/router" \
+      "$lb_port/task_config.json"; do
+    throng_wait_http "http://127.0.0.1:$url" 60 || fail "not healthy again: $url"
+  done
+}
+
+# run_invariants <run id> <workers result file>: sets acked, stored, lost, duplicated; fails
+# unless every acknowledged submission is stored exactly once, no unit ever had two live
+# agents and the run completed.
+run_invariants() {
+  local run=$1 result=$2 active="('accepted', 'waiting', 'in task', 'onboarding')" figures
+  jq -r '.submissions[] | [.agent_id, (.final_data | tojson)] | @csv' "$result" >"$work/acks.csv"
+  # The run completes once no unit is open (the operator's maintenance, every second).
+  for _ in $(seq 150); do
+    [ "$(fsql "SELECT is_completed FROM task_runs WHERE task_run_id = $run")" = t ] && break
+    sleep 0.2
+  done
+  figures=$(psql "$THRONG_PG_DSN" -v ON_ERROR_STOP=1 -qtA -F ' ' <<SQL
+CREATE TEMP TABLE acks (agent_id bigint, final_data jsonb);
+\copy acks FROM '$work/acks.csv' WITH (FORMAT csv)
+SELECT
+  (SELECT count(*) FROM acks),
+  (SELECT count(*) FROM acks k JOIN agents a USING (agent_id) JOIN agent_data d USING (agent_id)
+    WHERE a.status = 'completed' AND a.task_run_id = $run AND d.submission = k.final_data),
+  (SELECT count(*) - count(DISTINCT agent_id) FROM acks)
+  + (SELECT count(*) FROM (SELECT unit_id FROM agents WHERE task_run_id = $run
+      AND status = 'completed' GROUP BY 1 HAVING count(*) > 1) s),
+  (SELECT count(*) FROM agents a JOIN agents b ON b.unit_id = a.unit_id AND b.agent_id > a.agent_id
+    WHERE a.task_run_id = $run
+      AND b.creation_date < CASE WHEN a.status IN $active THEN 'infinity' ELSE a.update_date END),
+  (SELECT count(*) FROM units WHERE task_run_id = $run AND status <> 'completed'),
+  (SELECT count(*) FROM units u WHERE u.task_run_id = $run AND u.status = 'completed'
+    AND NOT EXISTS (SELECT 1 FROM acks k WHERE k.agent_id = u.agent_id)),
+  (SELECT is_completed FROM task_runs WHERE task_run_id = $run);
+SQL
+)
+  read -r acked stored duplicated overlaps open unacked completed <<<"$figures"
+  lost=$((acked - stored))
+  [ "$lost" = 0 ] || fail "run $run: $lost of $acked acknowledged submissions are not stored as sent"
+  [ "$duplicated" = 0 ] || fail "run $run: $duplicated submissions stored or acknowledged twice"
+  [ "$overlaps" = 0 ] || fail "run $run: $overlaps pairs of agents were live on one unit at once"
+  [ "$open" = 0 ] || fail "run $run: $open units not completed: $(fsql "SELECT string_agg(status || ' ' || n, ', ')
+    FROM (SELECT status, count(*) n FROM units WHERE task_run_id = $run GROUP BY 1) s")"
+  [ "$unacked" = 0 ] || fail "run $run: $unacked completed units whose submission nobody was acknowledged"
+  [ "$completed" = t ] || fail "run $run is stuck: not marked completed"
+}
