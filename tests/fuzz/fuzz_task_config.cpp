@@ -26,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)ResolveTaskRunSpec(config, "/nonexistent/throng-fuzz");
   // Read-only from here: a non-const operator[] would add the keys it looks up.
   const YAML::Node& root = config;
+  if (!root.IsMap()) return 0;
   const YAML::Node body = root["mephisto"] && root["mephisto"].IsMap() ? root["mephisto"] : root;
   if (!body.IsMap() || !CheckTaskConfigShape(body)) return 0;
   // What ResolveTaskRunSpec reaches only with real task files, once the shape is right.
