@@ -23,11 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;  // reported to the user as invalid YAML
   }
   // Exceptions escaping from here on are bugs: callers expect a Result.
-  (void)ResolveTaskRunSpec(config, "/nonexistent/throng-fuzz");
-  // Read-only from here: a non-const operator[] would add the keys it looks up.
-  const YAML::Node& root = config;
-  if (!root.IsMap()) return 0;
-  const YAML::Node body = root["mephisto"] && root["mephisto"].IsMap() ? root["mephisto"] : root;
+  // A copy: ResolveTaskRunSpec rebinds its document to the `mephisto` mapping.
+  (void)ResolveTaskRunSpec(YAML::Clone(config), "/nonexistent/throng-fuzz");
+  if (!config.IsMap()) return 0;
+  // Looked up as ResolveTaskRunSpec does, with non-const subscripts.
+  YAML::Node body = config["mephisto"] && config["mephisto"].IsMap() ? config["mephisto"] : config;
   if (!body.IsMap() || !CheckTaskConfigShape(body)) return 0;
   // What ResolveTaskRunSpec reaches only with real task files, once the shape is right.
   (void)ParseProviderSpec(body["provider"]);
