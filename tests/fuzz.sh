@@ -12,15 +12,28 @@ build="${THRONG_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 throng_log "building fuzz targets with clang in $build"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DTHRONG_FUZZ=ON >/dev/null
-cmake --build "$build" -j "${THRONG_JOBS:-2}" --target fuzz_http_request fuzz_ws_packet fuzz_multipart
+# The targets are those tests/fuzz/CMakeLists.txt defines, so the list lives in one place.
+mapfile -t targets < <(sed -n 's/^throng_fuzz_target(\([a-z_]*\) .*/\1/p' \
+  "$root/tests/fuzz/CMakeLists.txt")
+cmake --build "$build" -j "${THRONG_JOBS:-2}" --target "${targets[@]}"
+
+# Longest input worth mutating: YAML and overrides are short texts (and yaml-cpp recurses
+# per nesting level), the rest carry whole request bodies or several messages.
+max_len() {
+  case "$1" in
+    fuzz_task_config | fuzz_yaml_override) echo 4096 ;;
+    *) echo 65536 ;;
+  esac
+}
 
 status=0
-for target in fuzz_http_request fuzz_ws_packet fuzz_multipart; do
+for target in "${targets[@]}"; do
   corpus="$build/corpus/$target"
   mkdir -p "$corpus" "$build/artifacts/$target"
   throng_log "fuzzing $target for ${seconds}s"
   if ! "$build/bin/$target" "$corpus" "$root/tests/fuzz/corpus/$target" \
-      -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 \
+      -max_total_time="$seconds" -max_len="$(max_len "$target")" -rss_limit_mb=2048 \
+      -print_final_stats=1 \
       -artifact_prefix="$build/artifacts/$target/" >"$build/$target.log" 2>&1; then
     tail -n 40 "$build/$target.log" >&2
     throng_log "$target found a crash; the input is in $build/artifacts/$target/"

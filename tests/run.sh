@@ -3,7 +3,7 @@
 # UndefinedBehaviorSanitizer, starts a throwaway PostgreSQL and Redis on random loopback
 # ports, runs ctest (unit, integration, e2e), stops what it started. Non-zero on any failure.
 # Then builds the libFuzzer targets with clang and runs each briefly (THRONG_FUZZ_SECONDS,
-# default 15; 0 skips; skipped too when ctest arguments are given).
+# default 30; 0 skips; skipped too when ctest arguments are given).
 # Usage: tests/run.sh [extra ctest arguments, e.g. -L unit]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +53,6 @@ cd "$build"
 ctest --output-on-failure -j 2 --timeout 600 "$@"
 
 # Every parser of outside input, fuzzed briefly (tests/fuzz.sh runs longer on demand).
-if [ $# -eq 0 ] && [ "${THRONG_FUZZ_SECONDS:-15}" != 0 ]; then
-  bash "$root/tests/fuzz.sh" "${THRONG_FUZZ_SECONDS:-15}"
+if [ $# -eq 0 ] && [ "${THRONG_FUZZ_SECONDS:-30}" != 0 ]; then
+  bash "$root/tests/fuzz.sh" "${THRONG_FUZZ_SECONDS:-30}"
 fi

@@ -32,7 +32,10 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
 }  // namespace
 
 Result<TaskRunSpec> ResolveTaskRunSpec(YAML::Node config, const std::string& base_dir) {
-  if (config["mephisto"] && config["mephisto"].IsMap()) config = config["mephisto"];
+  // Subscripting a scalar throws in yaml-cpp, so check the kind first.
+  if (config.IsMap() && config["mephisto"] && config["mephisto"].IsMap()) {
+    config = config["mephisto"];
+  }
   if (!config.IsMap())
     return Fail("the task config must be a mapping with blueprint, provider and task");
   if (auto shape = CheckTaskConfigShape(config); !shape) return tl::unexpected(shape.error());
