@@ -9,6 +9,8 @@
 #include <string>
 
 #include "cli_commands.hpp"
+#include "cli_database.hpp"
+#include "command_options.hpp"
 #include "config_command.hpp"
 #include "embedded_metrics_files.hpp"
 #include "metrics_install.hpp"
@@ -137,24 +139,9 @@ int UsageError(const std::string& problem) {
   return throng::kExitUsage;
 }
 
-std::optional<std::string> OptionalString(const throng::CommandLine& args, const char* name) {
-  auto found = args.find(name);
-  if (found == args.end() || !found->second.isString()) return std::nullopt;
-  return found->second.asString();
-}
-
-// A task run id as given on the command line.
-std::optional<std::int64_t> RunId(const std::string& text) {
-  if (text.empty() || text.size() > 18 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  return std::stoll(text);
-}
-
 // `throng metrics ...` needs no database.
 int Metrics(const throng::CommandLine& args, const throng::cli::UserConfig& user) {
-  auto dir_option = OptionalString(args, "--dir");
+  auto dir_option = throng::cli::OptionalArg(args, "--dir");
   if (!dir_option) dir_option = user.Find("metrics.dir");
   auto dir =
       throng::cli::ResolveMetricsDir(dir_option, std::getenv("XDG_DATA_HOME"), std::getenv("HOME"));
@@ -167,8 +154,8 @@ int Metrics(const throng::CommandLine& args, const throng::cli::UserConfig& user
     return throng::cli::MetricsView(*dir, as_json, std::cout, std::cerr);
   }
   auto setup = throng::cli::MakeMetricsSetup(*dir, args.at("--aggregator").asStringList(),
-                                             OptionalString(args, "--prometheus-port"),
-                                             OptionalString(args, "--grafana-port"));
+                                             throng::cli::OptionalArg(args, "--prometheus-port"),
+                                             throng::cli::OptionalArg(args, "--grafana-port"));
   if (!setup) {
     std::cerr << "throng: " << setup.error().message << "\n";
     return throng::kExitUsage;
@@ -211,22 +198,22 @@ int main(int argc, char** argv) {
   if (args["metrics"].asBool()) return Metrics(args, *user);
   bool as_json = args["--json"].asBool();
   if (args["wut"].asBool()) {
-    int code = throng::cli::Wut(OptionalString(args, "<group>"), args["<argument>"].asStringList(),
-                                as_json, std::cout, std::cerr);
+    int code = throng::cli::Wut(throng::cli::OptionalArg(args, "<group>"),
+                                args["<argument>"].asStringList(), as_json, std::cout, std::cerr);
     if (code == throng::kExitUsage) std::cerr << throng::UsageSection(kUsage);
     return code;
   }
   std::optional<std::int64_t> run_id;
   if ((args["status"].asBool() && !args["db"].asBool()) || args["watch"].asBool() ||
       args["set"].asBool()) {
-    run_id = RunId(args["<run>"].asString());
+    run_id = throng::cli::ParseId(args["<run>"].asString());
     if (!run_id) {
       return UsageError("'" + args["<run>"].asString() +
                         "' is not a task run id; `throng runs` lists them");
     }
   }
   auto interval = std::chrono::milliseconds(1000);
-  if (auto text = OptionalString(args, "--interval")) {
+  if (auto text = throng::cli::OptionalArg(args, "--interval")) {
     char* end = nullptr;
     double seconds = std::strtod(text->c_str(), &end);
     if (text->empty() || *end != '\0' || !(seconds >= 0.1 && seconds <= 3600)) {
@@ -238,8 +225,8 @@ int main(int argc, char** argv) {
   throng::cli::ExportRequest export_request;
   std::optional<std::string> export_out;
   if (args["export"].asBool()) {
-    auto run = OptionalString(args, "<run>");
-    auto run_id_option = OptionalString(args, "--run");
+    auto run = throng::cli::OptionalArg(args, "<run>");
+    auto run_id_option = throng::cli::OptionalArg(args, "--run");
     if (run.has_value() == run_id_option.has_value()) {
       return UsageError("export takes either <run> (a run id or a task name) or --run=<id>");
     }
@@ -251,8 +238,8 @@ int main(int argc, char** argv) {
       return UsageError("--format must be " + std::string(throng::cli::kExportFormats) + ", not '" +
                         export_request.format + "'");
     }
-    export_out = OptionalString(args, "--out");
-    auto alias = OptionalString(args, "--output");
+    export_out = throng::cli::OptionalArg(args, "--out");
+    auto alias = throng::cli::OptionalArg(args, "--output");
     if (export_out && alias && *export_out != *alias) {
       return UsageError("--out and --output name the same file; give one of them");
     }
@@ -302,14 +289,15 @@ int main(int argc, char** argv) {
           setting("data_dir", "launch.data_dir"), worker_url, as_json, std::cout, std::cerr);
     }
     if (args["runs"].asBool()) {
-      return throng::cli::Runs(*db, OptionalString(args, "--task"), as_json, std::cout, std::cerr);
+      return throng::cli::Runs(*db, throng::cli::OptionalArg(args, "--task"), as_json, std::cout,
+                               std::cerr);
     }
     if (args["export"].asBool()) {
       return throng::cli::Export(*db, export_request, export_out, std::cout, std::cerr);
     }
     if (args["set"].asBool()) {
-      return throng::cli::Set(*db, args["<run>"].asString(), args["<setting>"].asStringList(),
-                              as_json, std::cout, std::cerr);
+      return throng::cli::Set(*db, *run_id, args["<setting>"].asStringList(), as_json, std::cout,
+                              std::cerr);
     }
     if (review) return throng::cli::Review(*db, *review, std::cout, std::cerr);
     if (run_control) return throng::cli::RunControl(*db, *run_control, std::cout, std::cerr);

@@ -6,21 +6,8 @@
 # rename, and the exit codes (0; 1 unknown run or unwritable file; 2 usage, with the usage).
 # Usage: cli_export_test.sh <build dir>; needs psql, jq and node.
 set -euo pipefail
-build=$(cd "$1" && pwd)
-throng="$build/bin/throng"
-[ -n "${THRONG_TEST_PG_DSN:-}" ] || { echo "THRONG_TEST_PG_DSN is not set: run tests/run.sh" >&2; exit 1; }
-work=$(mktemp -d)
-db="throng_cli_export_$$_$RANDOM"
-cleanup() {
-  psql "$THRONG_TEST_PG_DSN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-check() { echo "ok: $*"; }
-psql "$THRONG_TEST_PG_DSN" -qc "CREATE DATABASE $db" >/dev/null
-export THRONG_PG_DSN="${THRONG_TEST_PG_DSN%/*}/$db"
-"$throng" db migrate >/dev/null
+scratch_name=cli_export
+source "$(dirname "$0")/cli_scratch_db.sh"
 
 # Two runs of task cli-export-task. Run 1: unit 1 completed by worker-a with a submission whose
 # answer has a comma, quotes and a newline and an uploaded file; unit 2 accepted (reviewed),
@@ -156,13 +143,6 @@ cmp -s "$work/out.jsonl" "$work/run1.jsonl" && [ ! -s "$work/stdout" ] && [ ! -e
 check "--out and --output"
 
 # Exit codes: 1 for an unknown run or task and an unwritable file, no file left behind.
-expect() {  # expect <code> <stderr pattern> <args...>
-  local want=$1 pattern=$2 code=0
-  shift 2
-  "$throng" "$@" >"$work/out" 2>"$work/err" || code=$?
-  [ "$code" = "$want" ] || fail "throng $* exited $code, not $want: $(cat "$work/err")"
-  grep -q -- "$pattern" "$work/err" || fail "throng $*: stderr lacks '$pattern': $(cat "$work/err")"
-}
 expect 1 "no task run with id or task name 'no-such-task'" export no-such-task
 expect 1 "no task run with id '999'" export --run=999 --out="$work/none.jsonl"
 [ ! -e "$work/none.jsonl" ] && [ ! -e "$work/none.jsonl.tmp" ] || fail "a failed export left a file"

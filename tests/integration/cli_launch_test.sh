@@ -6,28 +6,10 @@
 # key, value or run; 2 for a usage error, with the usage).
 # Usage: cli_launch_test.sh <build dir>; needs psql, jq and node.
 set -euo pipefail
-build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-throng="$build/bin/throng"
-[ -n "${THRONG_TEST_PG_DSN:-}" ] || { echo "THRONG_TEST_PG_DSN is not set: run tests/run.sh" >&2; exit 1; }
-work=$(mktemp -d)
-db="throng_cli_launch_$$_$RANDOM"
-cleanup() {
-  psql "$THRONG_TEST_PG_DSN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-check() { echo "ok: $*"; }
-expect() {  # expect <code> <stderr pattern> <args...>
-  local want=$1 pattern=$2 code=0
-  shift 2
-  "$throng" "$@" >"$work/out" 2>"$work/err" || code=$?
-  [ "$code" = "$want" ] || fail "throng $* exited $code, not $want: $(cat "$work/err")"
-  grep -q -- "$pattern" "$work/err" || fail "throng $*: stderr lacks '$pattern': $(cat "$work/err")"
-}
-psql "$THRONG_TEST_PG_DSN" -qc "CREATE DATABASE $db" >/dev/null
-export THRONG_PG_DSN="${THRONG_TEST_PG_DSN%/*}/$db"
+scratch_name=cli_launch
+scratch_migrate=no  # `db status` is checked on the empty database first
+source "$here/cli_scratch_db.sh"
 export THRONG_USER_CONFIG="$work/home/throng.yml"
 unset THRONG_WORKER_URL THRONG_DATA_DIR
 # db: a fresh database is behind (exit 1, saying what to run); migrate brings it up to date.

@@ -1,8 +1,9 @@
 # A scratch database for a test of the built CLI, on the server named by THRONG_TEST_PG_DSN
 # (tests/run.sh starts one), migrated and exported as THRONG_PG_DSN; dropped on exit. Source it
-# with the build directory as $1 and a name for the database as $scratch_name. Defines build,
-# root, throng, work, fail, check, q (a psql query) and run_cli; on_exit, if a test defines it,
-# runs before the database is dropped.
+# with the build directory as $1 and a name for the database as $scratch_name
+# (scratch_migrate=no leaves it empty). Defines build, root, throng, work, fail, check, q (a
+# psql query), run_cli and expect; on_exit, if a test defines it, runs before the database is
+# dropped.
 build=$(cd "$1" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 throng="$build/bin/throng"
@@ -26,6 +27,14 @@ run_cli() {
   [ "$status" = "$expected" ] ||
     fail "throng $* exited $status, not $expected: $(cat "$work/out" "$work/err")"
 }
+# expect <code> <stderr pattern> <args...>: the CLI exits <code> and says <pattern> on stderr.
+expect() {
+  local want=$1 pattern=$2 code=0
+  shift 2
+  "$throng" "$@" >"$work/out" 2>"$work/err" || code=$?
+  [ "$code" = "$want" ] || fail "throng $* exited $code, not $want: $(cat "$work/err")"
+  grep -q -- "$pattern" "$work/err" || fail "throng $*: stderr lacks '$pattern': $(cat "$work/err")"
+}
 psql "$THRONG_TEST_PG_DSN" -qc "CREATE DATABASE $db" >/dev/null
 export THRONG_PG_DSN="${THRONG_TEST_PG_DSN%/*}/$db"
-"$throng" db migrate >/dev/null
+[ "${scratch_migrate:-yes}" = no ] || "$throng" db migrate >/dev/null

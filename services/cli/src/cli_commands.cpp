@@ -268,14 +268,11 @@ int Export(pqxx::connection& db, const ExportRequest& request,
   return 0;
 }
 
-int Set(pqxx::connection& db, const std::string& run, const std::vector<std::string>& assignments,
+int Set(pqxx::connection& db, std::int64_t task_run_id, const std::vector<std::string>& assignments,
         bool as_json, std::ostream& out, std::ostream& err) {
-  if (run.empty() || run.size() > 18 || run.find_first_not_of("0123456789") != std::string::npos) {
-    err << "throng: '" << run << "' is not a task run id; `throng runs` lists them\n";
-    return 2;
-  }
   if (!SchemaReady(db, err)) return 1;
-  auto changes = operator_::ChangeRunSettings(db, std::stoll(run), assignments);
+  auto run = std::to_string(task_run_id);
+  auto changes = operator_::ChangeRunSettings(db, task_run_id, assignments);
   if (!changes) {
     err << "throng: " << changes.error().message << "\n";
     return 1;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <pqxx/pqxx>
@@ -46,7 +47,7 @@ int Export(pqxx::connection& db, const ExportRequest& request,
 
 // Changes live-changeable settings of a run (e.g. max_num_concurrent_units=20); the operator
 // applies them within a second.
-int Set(pqxx::connection& db, const std::string& run, const std::vector<std::string>& assignments,
+int Set(pqxx::connection& db, std::int64_t task_run_id, const std::vector<std::string>& assignments,
         bool as_json, std::ostream& out, std::ostream& err);
 
 int DbMigrate(pqxx::connection& db, std::ostream& out, std::ostream& err);

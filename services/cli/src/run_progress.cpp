@@ -51,13 +51,14 @@ std::optional<RunProgress> ReadRunProgress(pqxx::connection& db, std::int64_t ta
       " count(*) FILTER (WHERE status = 'expired'), count(*) "
       "FROM units WHERE task_run_id = $1",
       task_run_id);
-  progress.units_created = counts[0].as<long>();
-  progress.units_launched = counts[1].as<long>();
-  progress.units_assigned = counts[2].as<long>();
-  progress.units_completed = counts[3].as<long>();
-  progress.units_reviewed = counts[4].as<long>();
-  progress.units_expired = counts[5].as<long>();
-  progress.units_total = counts[6].as<long>();
+  // In the order of the query's columns.
+  long RunProgress::*const unit_counts[] = {
+      &RunProgress::units_created,   &RunProgress::units_launched, &RunProgress::units_assigned,
+      &RunProgress::units_completed, &RunProgress::units_reviewed, &RunProgress::units_expired,
+      &RunProgress::units_total};
+  for (int column = 0; column < 7; ++column) {
+    progress.*unit_counts[column] = counts[column].as<long>();
+  }
 
   auto activity = tx.exec_params1(
       "SELECT count(DISTINCT a.worker_id) FILTER (WHERE a.status IN ('accepted', 'onboarding',"
