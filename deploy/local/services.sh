@@ -4,7 +4,7 @@
 THRONG_BUILD_PACKAGES="build-essential cmake ninja-build ccache pkg-config cppzmq-dev libzmq3-dev
   libprotobuf-dev protobuf-compiler libpqxx-dev libpq-dev prometheus-cpp-dev libcurl4-openssl-dev
   libhiredis-dev libspdlog-dev libfmt-dev libdocopt-dev libgtest-dev libgmock-dev libboost-dev
-  nlohmann-json3-dev libyaml-cpp-dev libexpected-dev"
+  nlohmann-json3-dev libyaml-cpp-dev libexpected-dev libssl-dev"
 THRONG_RUNTIME_PACKAGES="postgresql redis-server prometheus curl jq procps iproute2"
 
 throng_log() { printf '\033[1m[throng]\033[0m %s\n' "$*" >&2; }

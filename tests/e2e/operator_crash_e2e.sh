@@ -106,8 +106,11 @@ for _ in $(seq 100); do
 done
 
 # What the workers were told, next to what PostgreSQL holds (a scratch database, dropped at exit).
-jq -r '.submissions[] | [.agent_id, (.final_data | tojson)] | @csv' "$work/workers.json" >"$work/acks.csv"
-jq -r '.registrations[] | [.registration_id, .agent_id, .attempts, .last_attempt_ms] | @csv' \
+# An agent id is "<row id>-<credential tag>".
+jq -r '.submissions[] | [(.agent_id | split("-")[0]), (.final_data | tojson)] | @csv' \
+  "$work/workers.json" >"$work/acks.csv"
+jq -r '.registrations[] | [.registration_id, (.agent_id | split("-")[0]), .attempts, .last_attempt_ms]
+  | @csv' \
   "$work/workers.json" >"$work/registrations.csv"
 psql "$THRONG_PG_DSN" -v ON_ERROR_STOP=1 -q <<SQL
 CREATE TABLE crash_acks (agent_id bigint, final_data jsonb);

@@ -92,7 +92,7 @@ wait_for_fresh_ping() {
   return 1
 }
 stored_submission() {
-  psql "$THRONG_PG_DSN" -tAc "SELECT submission::text FROM agent_data WHERE agent_id = $1 AND submission IS NOT NULL"
+  psql "$THRONG_PG_DSN" -tAc "SELECT submission::text FROM agent_data WHERE agent_id = ${1%%-*} AND submission IS NOT NULL"
 }
 
 # (a) A worker gets an agent; its page keeps a WebSocket with heartbeats.

@@ -52,7 +52,7 @@ code=$(post submit_task "{\"USED_AGENT_ID\":\"$agent_a\",\"final_data\":{\"senti
 [ "$code" = 200 ] && [ "$(jq -r .status "$work/body")" = "Submitted!" ] ||
   fail "the working agent could not submit while draining: $code $(cat "$work/body")"
 wait_exit "$op_pid" 10 || fail "the operator did not exit 0 once the last assigned unit was submitted"
-[ "$(q "SELECT status FROM agents WHERE agent_id = $agent_a")" = completed ] || fail "drain-a not completed"
+[ "$(q "SELECT status FROM agents WHERE agent_id = ${agent_a%%-*}")" = completed ] || fail "drain-a not completed"
 check "the last submission is stored, then the operator exits 0"
 
 start_operator
@@ -75,7 +75,7 @@ sleep 0.5
 kill -TERM "$op_pid"
 wait_exit "$op_pid" 10 || fail "two SIGTERMs did not stop the operator at once with exit 0"
 state=$(q "SELECT a.status || '/' || u.status FROM agents a JOIN units u ON u.unit_id = a.unit_id
-  WHERE a.agent_id = $agent_c")
+  WHERE a.agent_id = ${agent_c%%-*}")
 [ "$state" = "disconnect/created" ] || fail "after stop-now the active agent/unit are $state"
 check "two SIGTERMs stop at once: the active agent is disconnected, its unit will be relaunched"
 echo "operator shutdown e2e: all checks passed"

@@ -43,7 +43,7 @@ code=$(post submit_task "{\"USED_AGENT_ID\":\"$agent\",\"final_data\":{\"sentime
 code=$(post request_agent '{"provider_data":{"worker_name":"after-crash","agent_registration_id":"r-after","provider_type":"mock"}}')
 [ "$code" = 200 ] && [ "$(jq -r .data.agent_id "$work/body")" != null ] ||
   fail "a new worker got no work from the new operator: $code $(cat "$work/body")"
-[ "$(psql "$THRONG_PG_DSN" -tAc "SELECT status FROM agents WHERE agent_id = $agent")" = completed ] ||
+[ "$(psql "$THRONG_PG_DSN" -tAc "SELECT status FROM agents WHERE agent_id = ${agent%%-*}")" = completed ] ||
   fail "the submission after the takeover is not stored"
 check "through the new operator: the old agent reconnects and submits, a new worker gets work"
 echo "operator standby e2e: all checks passed"

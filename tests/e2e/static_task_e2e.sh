@@ -109,8 +109,17 @@ code=$(post request_agent '{"provider_data": {"worker_name": ')
 [ "$code" = 400 ] && jq -e .error "$work/body" >/dev/null || fail "malformed JSON: $code"
 code=$(post request_agent '{"nothing":1}')
 [ "$code" = 400 ] || fail "missing provider_data: $code"
-code=$(post submit_task '{"USED_AGENT_ID":"123456789","final_data":{}}')
-[ "$code" = 404 ] && jq -r .error "$work/body" | grep -q "unknown agent" || fail "unknown agent: $code $(cat "$work/body")"
+# Another worker's agent by its database id, or with a made-up tag: refused, counted, not stored.
+for forged in 1 "1-0123456789abcdef0123456789abcdef" 123456789; do
+  code=$(post submit_task "{\"USED_AGENT_ID\":\"$forged\",\"final_data\":{\"stolen\":true}}")
+  [ "$code" = 403 ] && jq -r .error "$work/body" | grep -q "not an agent id this server issued" ||
+    fail "forged agent id $forged: $code $(cat "$work/body")"
+done
+[ "$(psql "$THRONG_PG_DSN" -tAc "SELECT count(*) FROM agent_data WHERE submission ? 'stolen'")" = 0 ] ||
+  fail "a submission under a forged agent id was stored"
+curl -fsS "http://127.0.0.1:$router_admin/metrics" |
+  grep -q '^throng_router_rejected_requests_total{reason="forged_agent_id"} 3' ||
+  fail "forged agent ids not counted"
 code=$(post submit_task '{"final_data":{}}')
 [ "$code" = 400 ] || fail "submit without agent id: $code"
 code=$(curl -sS -o "$work/body" -w '%{http_code}' -X POST "$base/submit_task" -H 'Content-Type: application/json' \
@@ -144,7 +153,7 @@ code=$(curl -sS -o "$work/body" -w '%{http_code}' -X POST "$base/submit_task" \
   -F "USED_AGENT_ID=$agent" -F 'final_string_data={"answer":"with file"}' \
   -F "client_timestamp=$(date +%s.%N)" -F "attachment=@$work/upload.bin;type=application/octet-stream")
 [ "$code" = 200 ] && [ "$(jq -r .status "$work/body")" = "Submitted!" ] || fail "multipart submit: $code $(cat "$work/body")"
-stored=$(psql "$THRONG_PG_DSN" -tAc "SELECT submission::text FROM agent_data WHERE agent_id = $agent")
+stored=$(psql "$THRONG_PG_DSN" -tAc "SELECT submission::text FROM agent_data WHERE agent_id = ${agent%%-*}")
 [ "$(jq -r .answer <<<"$stored")" = "with file" ] || fail "multipart submission not stored: $stored"
 file_name=$(jq -r '.files[0].filename' <<<"$stored")
 [ "$(jq -r '.filesByFields.attachment[0].originalname' <<<"$stored")" = upload.bin ] || fail "filesByFields: $stored"
@@ -154,7 +163,7 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' "$base/download_file/..%2f..%2fet
 [ "$code" = 404 ] || fail "download_file traversal answered $code"
 code=$(post submit_metadata "{\"USED_AGENT_ID\":\"$agent\",\"metadata\":{\"feedback\":{\"text\":\"nice\"}}}")
 [ "$code" = 200 ] && [ "$(jq -r .status "$work/body")" = "Submitted metadata" ] || fail "submit_metadata: $code"
-[ "$(psql "$THRONG_PG_DSN" -tAc "SELECT metadata->'feedback'->>'text' FROM agent_data WHERE agent_id = $agent")" = nice ] ||
+[ "$(psql "$THRONG_PG_DSN" -tAc "SELECT metadata->'feedback'->>'text' FROM agent_data WHERE agent_id = ${agent%%-*}")" = nice ] ||
   fail "metadata not stored"
 code=$(curl -sS -o "$work/body" -w '%{http_code}' -X POST "$base/submit_task" \
   -H 'Content-Type: multipart/form-data; boundary=zz' --data-binary $'--zz\r\nbroken')

@@ -64,7 +64,9 @@ services_healthy() {
 # agents and the run completed.
 run_invariants() {
   local run=$1 result=$2 active="('accepted', 'waiting', 'in task', 'onboarding')" figures
-  jq -r '.submissions[] | [.agent_id, (.final_data | tojson)] | @csv' "$result" >"$work/acks.csv"
+  # An agent id is "<row id>-<credential tag>".
+  jq -r '.submissions[] | [(.agent_id | split("-")[0]), (.final_data | tojson)] | @csv' "$result" \
+    >"$work/acks.csv"
   # The run completes once no unit is open (the operator's maintenance, every second).
   for _ in $(seq 150); do
     [ "$(fsql "SELECT is_completed FROM task_runs WHERE task_run_id = $run")" = t ] && break

@@ -50,7 +50,8 @@ class AcceptingStore final : public TaskStore {
 };
 
 struct Harness {
-  Harness() : probe(registry), handler(store, probe, DefaultClock(), nullptr, &quality) {}
+  Harness() : probe(registry), handler(store, ids, probe, DefaultClock(), nullptr, &quality) {}
+  operator_::AgentIds ids{AgentCredentials("fuzz-agent-credential-key-32byte")};
   prometheus::Registry registry;
   AcceptingStore store;
   OperatorProbe probe;
@@ -78,7 +79,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.set_kind(v1::ENVELOPE_KIND_PACKET);
     request.set_packet_type(kPacketTypes[mode % kPacketTypes.size()]);
     request.set_request_id("req-1");
-    request.set_agent_id(mode & 0x80 ? "onboarding_11" : "11");
+    // Mostly issued ids (the code behind the check), sometimes a forged one.
+    request.set_agent_id(mode & 0x40   ? "11"
+                         : mode & 0x80 ? harness.ids.Onboarding(11)
+                                       : harness.ids.Task(11));
     request.set_task_run_id("7");
     request.set_deadline_ms(DefaultClock().NowMillis() + 60'000);
     request.set_payload(input.Rest());

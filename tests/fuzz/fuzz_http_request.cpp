@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fuzz_input.hpp"
 #include "live_hub.hpp"
 #include "operator_link.hpp"
 #include "router_probe.hpp"
@@ -33,12 +34,16 @@ struct Harness {
         probe(registry),
         link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), probe,
              {}),
-        hub(config, link, probe, DefaultClock()),
-        api(io, config, link, hub, probe, DefaultClock()) {
+        hub(config, gate, link, probe, DefaultClock()),
+        api(io, config, gate, link, hub, probe, DefaultClock()) {
     config.upload_dir = "/nonexistent/throng-fuzz";  // uploads fail cleanly, nothing written
+    gate.SetKey(kKey);
   }
+  static constexpr const char* kKey = "fuzz-agent-credential-key-32byte";
   boost::asio::io_context io;
   RouterConfig config;
+  AgentGate gate;
+  std::string agent = AgentCredentials(kKey).Issue("11");
   prometheus::Registry registry;
   RouterProbe probe;
   OperatorLink link;
@@ -58,7 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   boost::beast::error_code ec;
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_done()) return 0;
-  harness.api.Handle(parser.release(), std::make_shared<DiscardResponder>());
+  auto request = parser.release();
+  request.body() = fuzz::FuzzInput::WithAgentId(std::move(request.body()), harness.agent);
+  request.prepare_payload();
+  harness.api.Handle(std::move(request), std::make_shared<DiscardResponder>());
   harness.io.poll();
   harness.link.DiscardQueued();
   return 0;

@@ -37,6 +37,17 @@ class FuzzInput {
   }
   std::string Rest() { return Take(text_.size()); }
 
+  // "$AGENT" in `text` becomes `issued`, an agent id the operator issued, so that inputs also
+  // reach the code behind the routers' credential check.
+  static std::string WithAgentId(std::string text, const std::string& issued) {
+    constexpr std::string_view kMarker = "$AGENT";
+    for (auto at = text.find(kMarker); at != std::string::npos;
+         at = text.find(kMarker, at + issued.size())) {
+      text.replace(at, kMarker.size(), issued);
+    }
+    return text;
+  }
+
  private:
   std::string Take(std::size_t length) {
     auto piece = text_.substr(0, length);

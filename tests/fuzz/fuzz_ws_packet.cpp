@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fuzz_input.hpp"
 #include "live_hub.hpp"
 #include "operator_link.hpp"
 #include "router_probe.hpp"
@@ -19,9 +20,14 @@ struct Harness {
   Harness()
       : probe(registry),
         link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), probe,
-             {}) {}
+             {}) {
+    gate.SetKey(kKey);
+  }
+  static constexpr const char* kKey = "fuzz-agent-credential-key-32byte";
   boost::asio::io_context io;
   RouterConfig config;
+  AgentGate gate;
+  std::string agent = AgentCredentials(kKey).Issue("11");
   prometheus::Registry registry;
   RouterProbe probe;
   OperatorLink link;
@@ -31,12 +37,14 @@ struct Harness {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Harness harness;
-  LiveHub hub(harness.config, harness.link, harness.probe, DefaultClock());  // fresh per input
+  // Fresh per input.
+  LiveHub hub(harness.config, harness.gate, harness.link, harness.probe, DefaultClock());
   // An unconnected socket: the session never opens, so replies are dropped, but every
   // frame still goes through the hub's parsing and bookkeeping.
   auto session = std::make_shared<WsSession>(
       boost::beast::tcp_stream(boost::asio::ip::tcp::socket(harness.io)), hub, 1024 * 1024, 1);
-  std::string frame(reinterpret_cast<const char*>(data), size);
+  auto frame = fuzz::FuzzInput::WithAgentId(std::string(reinterpret_cast<const char*>(data), size),
+                                            harness.agent);
   hub.OnFrame(session, frame);
   hub.OnFrame(session, frame);  // the same frame twice: rebinding, queues
   hub.OnClosed(session.get());

@@ -16,6 +16,7 @@
 #include "pg_test_database.hpp"
 #include "task_run_creator.hpp"
 #include "task_run_spec.hpp"
+#include "test_agent_ids.hpp"
 #include "unique_temp_path.hpp"
 
 namespace throng::operator_ {
@@ -23,6 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+// Pushes are described by the row their agent id names.
+const AgentIds& Ids() { return testing::TestAgentIds(); }
 
 // (agent, packet type, payload) of each push, for compact expectations.
 struct Push {
@@ -36,7 +40,8 @@ std::vector<Push> Describe(const std::vector<v1::Envelope>& pushes) {
   std::vector<Push> out;
   for (const auto& push : pushes) {
     out.push_back(
-        {push.agent_id(), push.packet_type(), json::parse(push.payload()), push.delivery_id()});
+        {Ids().credentials().Verify(push.agent_id()).value_or("unverified " + push.agent_id()),
+         push.packet_type(), json::parse(push.payload()), push.delivery_id()});
   }
   return out;
 }
@@ -45,7 +50,7 @@ v1::Envelope Packet(const std::string& type, std::int64_t agent, json payload = 
   v1::Envelope packet;
   packet.set_kind(v1::ENVELOPE_KIND_PACKET);
   packet.set_packet_type(type);
-  packet.set_agent_id(std::to_string(agent));
+  packet.set_agent_id(Ids().Task(agent));
   packet.set_payload(payload.dump());
   return packet;
 }
@@ -53,7 +58,7 @@ v1::Envelope Packet(const std::string& type, std::int64_t agent, json payload = 
 v1::Envelope Message(std::int64_t agent, const std::string& update_id, const std::string& text) {
   return Packet("mephisto_bound_live_update", agent,
                 {{"packet_type", "mephisto_bound_live_update"},
-                 {"subject_id", std::to_string(agent)},
+                 {"subject_id", Ids().Task(agent)},
                  {"data", {{"update_id", update_id}, {"text", text}}}});
 }
 
@@ -92,7 +97,7 @@ class PairedChatTest : public ::testing::Test {
     auto result = store_.RegisterAgent(request);
     EXPECT_TRUE(result.outcome == "assigned" || result.outcome == "reconnection") << result.outcome;
     reply_ = Packet("agent_details", *result.agent_id,
-                    {{"agent_id", std::to_string(*result.agent_id)},
+                    {{"agent_id", Ids().Task(*result.agent_id)},
                      {"init_task_data", json::parse(result.init_data_json)}});
     auto live = Describe(live_.AfterRegistration(reply_));
     if (pushes) *pushes = live;
@@ -141,7 +146,7 @@ class PairedChatTest : public ::testing::Test {
   PgTaskStore store_{db_.dsn()};
   PgSession session_{db_.dsn()};
   testing::ManualClock clock_;
-  LiveCoordinator live_{session_, clock_};
+  LiveCoordinator live_{session_, Ids(), clock_};
   v1::Envelope reply_;
 };
 
@@ -279,8 +284,23 @@ TEST_F(PairedChatTest, JunkAndUnknownAgentsChangeNothing) {
   auto junk = Packet("mephisto_bound_live_update", 1);
   junk.set_payload("not json");
   EXPECT_TRUE(live_.Handle(junk).empty());
-  junk.set_agent_id("onboarding_3");
+  junk.set_agent_id(Ids().Onboarding(3));
   EXPECT_TRUE(live_.Handle(junk).empty());
+  // A real agent's row under a forged id: nothing relayed, nothing stored.
+  auto a = Join("alice");
+  Join("bob");
+  for (const auto& forged : {std::to_string(a), std::to_string(a) + "-" + std::string(32, '0'),
+                             AgentCredentials(std::string(AgentCredentials::kMinKeyBytes, 'x'))
+                                 .Issue(std::to_string(a))}) {
+    auto message = Message(a, "forged-" + forged, "not from alice");
+    message.set_agent_id(forged);
+    EXPECT_TRUE(live_.Handle(message).empty()) << forged;
+  }
+  pqxx::connection connection(db_.dsn());
+  pqxx::work tx(connection);
+  EXPECT_EQ(
+      tx.exec1("SELECT count(*) FROM live_updates WHERE update_id LIKE 'forged-%'")[0].as<int>(),
+      0);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "pg_test_database.hpp"
 #include "task_run_creator.hpp"
 #include "task_run_spec.hpp"
+#include "test_agent_ids.hpp"
 
 namespace throng::operator_ {
 namespace {
@@ -588,7 +589,7 @@ class QualificationMetricsTest : public QualificationTest {
   OperatorProbe probe_{registry_};
   testing::ManualClock clock_;
   SubmissionQualityClassifier quality_;
-  PacketHandler handler_{store_, probe_, clock_, nullptr, &quality_};
+  PacketHandler handler_{store_, testing::TestAgentIds(), probe_, clock_, nullptr, &quality_};
 
  private:
   json Handle(const std::string& type, std::int64_t run, const std::string& agent,

@@ -41,6 +41,10 @@ json Heartbeat(const std::string& agent) {
   return {{"packet_type", "heartbeat"}, {"subject_id", agent}, {"client_timestamp", 1.5}};
 }
 
+// Agent ids as the operator issues them; anything else is forged.
+const std::string kBystander = ScriptedOperator::AgentId("bystander");
+const std::string kAgent7 = ScriptedOperator::AgentId("7");
+
 const std::string kRequestAgent =
     R"({"provider_data":{"worker_name":"bystander","agent_registration_id":"a-bystander"}})";
 
@@ -72,7 +76,7 @@ class RouterBadInput : public ::testing::Test {
     ASSERT_TRUE(Eventually([&] { return router_->Serving(); }));
 
     agent_ = std::make_unique<WsClient>(router_->port());
-    agent_->Send(Alive("bystander"));
+    agent_->Send(Alive(kBystander));
     ASSERT_EQ(agent_->Next()["packet_type"], "update_status");
     page_ = std::make_unique<HttpClient>(router_->port());
     ASSERT_EQ(page_->Post("/request_agent", kRequestAgent).status, 200);
@@ -100,7 +104,7 @@ class RouterBadInput : public ::testing::Test {
   // The clients connected before the bad input are still served: the agent's heartbeat is
   // answered on its socket, and the page's connection gets an agent from the operator.
   void ExpectOthersStillServed() {
-    agent_->Send(Heartbeat("bystander"));
+    agent_->Send(Heartbeat(kBystander));
     auto echo = agent_->Next();
     EXPECT_EQ(echo["packet_type"], "heartbeat") << echo.dump();
     EXPECT_GT(echo["data"]["last_mephisto_ping"].get<std::int64_t>(), 0);
@@ -161,7 +165,7 @@ INSTANTIATE_TEST_SUITE_P(
         HttpCase{"InvalidUtf8", http::verb::post, "/request_agent",
                  "{\"provider_data\":{\"worker_name\":\"\xff\xfe\"}}", 400, "invalid_utf8"},
         HttpCase{"OverlongUtf8", http::verb::post, "/submit_task",
-                 "{\"USED_AGENT_ID\":\"1\",\"final_data\":{\"x\":\"\xc0\xaf\"}}", 400,
+                 "{\"USED_AGENT_ID\":\"" + kAgent7 + "\",\"final_data\":{\"x\":\"\xc0\xaf\"}}", 400,
                  "invalid_utf8"},
         HttpCase{"Utf8Surrogate", http::verb::post, "/submit_onboarding",
                  "{\"provider_data\":{\"USED_AGENT_ID\":\"onboarding_1\",\"onboarding_data\":"
@@ -177,12 +181,27 @@ INSTANTIATE_TEST_SUITE_P(
                  400, "missing_field"},
         HttpCase{"MissingAgentId", http::verb::post, "/submit_task", R"({"final_data":{}})", 400,
                  "missing_field"},
-        HttpCase{"MissingFinalData", http::verb::post, "/submit_task", R"({"USED_AGENT_ID":"7"})",
-                 400, "missing_field"},
+        HttpCase{"MissingFinalData", http::verb::post, "/submit_task",
+                 R"({"USED_AGENT_ID":")" + kAgent7 + R"("})", 400, "missing_field"},
         HttpCase{"MissingOnboardingAgent", http::verb::post, "/submit_onboarding",
                  R"({"provider_data":{"onboarding_data":{}}})", 400, "missing_field"},
         HttpCase{"MissingMetadata", http::verb::post, "/submit_metadata",
-                 R"({"USED_AGENT_ID":"7"})", 400, "missing_field"},
+                 R"({"USED_AGENT_ID":")" + kAgent7 + R"("})", 400, "missing_field"},
+        HttpCase{"ForgedAgentId", http::verb::post, "/submit_task",
+                 R"({"USED_AGENT_ID":"7","final_data":{}})", 403, "forged_agent_id"},
+        HttpCase{"AgentIdWithAnotherTag", http::verb::post, "/submit_task",
+                 R"({"USED_AGENT_ID":"7-)" + std::string(32, '0') + R"(","final_data":{}})", 403,
+                 "forged_agent_id"},
+        HttpCase{"AnotherAgentsTag", http::verb::post, "/submit_task",
+                 R"({"USED_AGENT_ID":"8)" + kAgent7.substr(1) + R"(","final_data":{}})", 403,
+                 "forged_agent_id"},
+        HttpCase{"ForgedOnboardingId", http::verb::post, "/submit_onboarding",
+                 R"({"provider_data":{"USED_AGENT_ID":"onboarding_1","onboarding_data":{}}})", 403,
+                 "forged_agent_id"},
+        HttpCase{"ForgedMetadataAgent", http::verb::post, "/submit_metadata",
+                 R"({"USED_AGENT_ID":"7","metadata":{}})", 403, "forged_agent_id"},
+        HttpCase{"ForgedErrorLogAgent", http::verb::post, "/log_error",
+                 R"({"USED_AGENT_ID":"7","error_data":{}})", 403, "forged_agent_id"},
         HttpCase{"MalformedMultipart", http::verb::post, "/submit_task", "--zz\r\nbroken", 400,
                  "multipart", "multipart/form-data; boundary=zz"},
         HttpCase{"OversizedBody", http::verb::post, "/submit_task",
@@ -249,6 +268,11 @@ INSTANTIATE_TEST_SUITE_P(
                "malformed_json"},
         WsCase{"InvalidUtf8", Frame("{\"packet_type\":\"alive\",\"subject_id\":\"\xff\"}"),
                websocket::close_code::bad_payload, "invalid_utf8"},
+        WsCase{"ForgedAgentId", Frame(Alive("bystander").dump()),
+               websocket::close_code::policy_error, "forged_agent_id"},
+        WsCase{"AnotherAgentsTag",
+               Frame(Heartbeat("bystander2" + kBystander.substr(kBystander.rfind('-'))).dump()),
+               websocket::close_code::policy_error, "forged_agent_id"},
         WsCase{"UnknownPacketType", Frame(R"({"packet_type":"launch","subject_id":"a"})"),
                websocket::close_code::policy_error, "unknown_packet_type"},
         WsCase{"MissingPacketType", Frame(R"({"subject_id":"a"})"),
@@ -256,7 +280,8 @@ INSTANTIATE_TEST_SUITE_P(
         WsCase{"MissingSubject", Frame(R"({"packet_type":"heartbeat"})"),
                websocket::close_code::policy_error, "missing_field"},
         WsCase{"LiveUpdateForAnotherAgent",
-               Frame(R"({"packet_type":"mephisto_bound_live_update","subject_id":"bystander",)"
+               Frame(R"({"packet_type":"mephisto_bound_live_update","subject_id":")" + kBystander +
+                     R"(",)"
                      R"("data":{"update_id":"x"}})"),
                websocket::close_code::policy_error, "wrong_agent"},
         WsCase{"BinaryFrame",
@@ -278,13 +303,14 @@ INSTANTIATE_TEST_SUITE_P(
                [](WsClient& client, ScriptedOperator&, testing::RouterUnderTest&) {
                  // Three times the burst, faster than any refill: the rate limit must bite.
                  for (int i = 0; i < 3 * 2 * static_cast<int>(kRateLimit); ++i) {
-                   client.Send(Heartbeat("flood"));
+                   client.Send(Heartbeat(ScriptedOperator::AgentId("flood")));
                  }
                },
                websocket::close_code::policy_error, "rate_limited"},
         WsCase{"NeverReads",
                [](WsClient& client, ScriptedOperator& op, testing::RouterUnderTest& router) {
-                 client.Send(Alive("slow-agent"));
+                 const auto slow_agent = ScriptedOperator::AgentId("slow-agent");
+                 client.Send(Alive(slow_agent));
                  ASSERT_EQ(client.Next()["packet_type"], "update_status");
                  // Live updates pile up behind the kernel's socket buffers until the
                  // router's send queue for this socket passes its limit.
@@ -293,7 +319,7 @@ INSTANTIATE_TEST_SUITE_P(
                  auto closed = [&] { return router.RejectedByReason()["slow_consumer"] > 0; };
                  for (int batch = 0; batch < 40 && !closed(); ++batch) {
                    for (int i = 0; i < 20; ++i) {
-                     op.SendToAgent("client_bound_live_update", "slow-agent", update);
+                     op.SendToAgent("client_bound_live_update", slow_agent, update);
                    }
                    Eventually(closed, 0.5);
                  }

@@ -82,9 +82,10 @@ class RouterHeldRequestTest : public ::testing::Test {
 TEST_F(RouterHeldRequestTest, OnboardingIsForwardedWithoutTheAgentIdAndAnsweredWithAgentDetails) {
   auto reply = PostLater(
       "/submit_onboarding",
-      R"({"provider_data":{"USED_AGENT_ID":"onboarding_12","onboarding_data":{"answer":42,"text":"héllo"}},"client_timestamp":3.5})");
+      R"({"provider_data":{"USED_AGENT_ID":")" + ScriptedOperator::AgentId("onboarding_12") +
+          R"(","onboarding_data":{"answer":42,"text":"héllo"}},"client_timestamp":3.5})");
   auto request = AwaitReceived("submit_onboarding");
-  EXPECT_EQ(request.agent_id(), "onboarding_12");
+  EXPECT_EQ(request.agent_id(), ScriptedOperator::AgentId("onboarding_12"));
   EXPECT_EQ(request.task_run_id(), "1");
   EXPECT_FALSE(request.request_id().empty());
   EXPECT_DOUBLE_EQ(request.timestamps().client(), 3.5);
@@ -113,7 +114,8 @@ TEST_F(RouterHeldRequestTest, OnboardingDataDefaultsToAnEmptyObjectAndARefusalIs
   operator_->AnswerWith("submit_onboarding",
                         [](const v1::Envelope& request) { return AgentDetails(request, nullptr); });
   auto answer = HttpClient::Once(router_->port(), http::verb::post, "/submit_onboarding",
-                                 R"({"provider_data":{"USED_AGENT_ID":"onboarding_4"}})");
+                                 R"({"provider_data":{"USED_AGENT_ID":")" +
+                                     ScriptedOperator::AgentId("onboarding_4") + R"("}})");
   ASSERT_EQ(answer.status, 200) << answer.body;
   EXPECT_TRUE(answer.Json()["data"]["agent_id"].is_null());
   EXPECT_EQ(answer.Json()["data"]["failure_reason"], "not qualified");
@@ -125,7 +127,9 @@ TEST_F(RouterHeldRequestTest, MultipartOnboardingCarriesItsFiles) {
   operator_->AnswerWith("submit_onboarding",
                         [](const v1::Envelope& request) { return AgentDetails(request, "26"); });
   const std::string body =
-      "--b1\r\nContent-Disposition: form-data; name=\"USED_AGENT_ID\"\r\n\r\nonboarding_7\r\n"
+      "--b1\r\nContent-Disposition: form-data; name=\"USED_AGENT_ID\"\r\n\r\n" +
+      ScriptedOperator::AgentId("onboarding_7") +
+      "\r\n"
       "--b1\r\nContent-Disposition: form-data; name=\"onboarding_data\"\r\n\r\n{\"q\":1}\r\n"
       "--b1\r\nContent-Disposition: form-data; name=\"client_timestamp\"\r\n\r\n4.5\r\n"
       "--b1\r\nContent-Disposition: form-data; name=\"proof\"; filename=\"a.txt\"\r\n"
@@ -135,7 +139,7 @@ TEST_F(RouterHeldRequestTest, MultipartOnboardingCarriesItsFiles) {
   ASSERT_EQ(answer.status, 200) << answer.body;
   EXPECT_EQ(answer.Json()["data"]["agent_id"], "26");
   auto request = AwaitReceived("submit_onboarding");
-  EXPECT_EQ(request.agent_id(), "onboarding_7");
+  EXPECT_EQ(request.agent_id(), ScriptedOperator::AgentId("onboarding_7"));
   EXPECT_DOUBLE_EQ(request.timestamps().client(), 4.5);
   auto data = json::parse(request.payload());
   EXPECT_FALSE(data.contains("USED_AGENT_ID"));
@@ -144,13 +148,62 @@ TEST_F(RouterHeldRequestTest, MultipartOnboardingCarriesItsFiles) {
   EXPECT_EQ(data["onboarding_data"]["filesByFields"]["proof"][0]["size"], 3);
 }
 
+TEST_F(RouterHeldRequestTest, UploadsAreServedOnlyToTheirRunAndNeverStoredForAForgedAgent) {
+  operator_->AddRun("2");
+  ASSERT_TRUE(Eventually([&] {
+    return HttpClient::Once(router_->port(), http::verb::get, "/task_config.json?task_run_id=2")
+               .status == 200;
+  }));
+  operator_->AnswerWith("submit_unit", [](const v1::Envelope& request) {
+    return ScriptedOperator::ReplyTo(request, "submit_ack", R"({"status":"Submitted!"})");
+  });
+  auto form = [](const std::string& agent_id) {
+    return "--b1\r\nContent-Disposition: form-data; name=\"USED_AGENT_ID\"\r\n\r\n" + agent_id +
+           "\r\n--b1\r\nContent-Disposition: form-data; name=\"final_string_data\"\r\n\r\n{}\r\n"
+           "--b1\r\nContent-Disposition: form-data; name=\"proof\"; filename=\"a.txt\"\r\n"
+           "Content-Type: text/plain\r\n\r\nrun one's file\r\n--b1--\r\n";
+  };
+  auto stored_files = [&] {
+    std::size_t files = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir_ / "uploads", ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); ++it) {
+      files += it->is_regular_file() ? 1 : 0;
+    }
+    return files;
+  };
+
+  auto forged = HttpClient::Once(router_->port(), http::verb::post, "/submit_task?task_run_id=1",
+                                 form("5"), "multipart/form-data; boundary=b1");
+  EXPECT_EQ(forged.status, 403) << forged.body;
+  EXPECT_EQ(stored_files(), 0u);
+
+  auto answer =
+      HttpClient::Once(router_->port(), http::verb::post, "/submit_task?task_run_id=1",
+                       form(ScriptedOperator::AgentId("5")), "multipart/form-data; boundary=b1");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(stored_files(), 1u);
+  auto submitted = json::parse(AwaitReceived("submit_unit").payload());
+  const auto name = submitted["final_data"]["files"][0]["filename"].get<std::string>();
+
+  auto own = HttpClient::Once(router_->port(), http::verb::get,
+                              "/download_file/" + name + "?task_run_id=1");
+  EXPECT_EQ(own.status, 200);
+  EXPECT_EQ(own.body, "run one's file");
+  auto other = HttpClient::Once(router_->port(), http::verb::get,
+                                "/download_file/" + name + "?task_run_id=2");
+  EXPECT_EQ(other.status, 404) << "run 2's pages got run 1's upload";
+  EXPECT_EQ(other.body.find("run one's file"), std::string::npos);
+}
+
 TEST_F(RouterHeldRequestTest, AnOperatorRefusalBecomesAJsonError) {
   operator_->AnswerWith("submit_onboarding", [](const v1::Envelope& request) {
     return ScriptedOperator::ErrorTo(request, v1::ERROR_CODE_UNKNOWN_AGENT,
                                      "unknown onboarding agent 'onboarding_9'");
   });
   auto answer = HttpClient::Once(router_->port(), http::verb::post, "/submit_onboarding",
-                                 R"({"provider_data":{"USED_AGENT_ID":"onboarding_9"}})");
+                                 R"({"provider_data":{"USED_AGENT_ID":")" +
+                                     ScriptedOperator::AgentId("onboarding_9") + R"("}})");
   EXPECT_EQ(answer.status, 404);
   EXPECT_EQ(answer.Json(),
             (json{{"status", "error"}, {"error", "unknown onboarding agent 'onboarding_9'"}}));
@@ -219,7 +272,9 @@ INSTANTIATE_TEST_SUITE_P(
         HeldEndpoint{"/request_agent", "register_agent",
                      R"({"provider_data":{"worker_name":"w1","agent_registration_id":"a-w1"}})"},
         HeldEndpoint{"/submit_onboarding", "submit_onboarding",
-                     R"({"provider_data":{"USED_AGENT_ID":"onboarding_5","onboarding_data":{}}})"}),
+                     R"({"provider_data":{"USED_AGENT_ID":")" +
+                         ScriptedOperator::AgentId("onboarding_5") +
+                         R"(","onboarding_data":{}}})"}),
     [](const auto& row) { return row.param.packet_type; });
 
 }  // namespace

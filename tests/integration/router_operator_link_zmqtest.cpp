@@ -120,7 +120,7 @@ TEST_F(RouterOperatorLinkTest, AnAgentStatusRoundTripIsObservedOncePerAnsweredAl
     return ScriptedOperator::ReplyTo(alive, "update_status", R"({"status":"in task"})");
   });
   testing::WsClient browser(router_->port());
-  browser.Send(json{{"packet_type", "alive"}, {"subject_id", "agent-7"}});
+  browser.Send(json{{"packet_type", "alive"}, {"subject_id", ScriptedOperator::AgentId("7")}});
   EXPECT_EQ(browser.Next()["data"]["status"], "none");  // the router's cached status
   EXPECT_EQ(browser.Next()["data"]["status"], "in task");
   EXPECT_EQ(router_->Metric("throng_router_operator_heartbeat_rtt_seconds_count"), 1);
@@ -129,7 +129,8 @@ TEST_F(RouterOperatorLinkTest, AnAgentStatusRoundTripIsObservedOncePerAnsweredAl
   EXPECT_LT(seconds, 5);
 
   // A later status push nobody asked for (the agent's status changed) is no round trip.
-  operator_->SendToAgent("update_status", "agent-7", R"({"status":"completed"})");
+  operator_->SendToAgent("update_status", ScriptedOperator::AgentId("7"),
+                         R"({"status":"completed"})");
   EXPECT_EQ(browser.Next()["data"]["status"], "completed");
   EXPECT_EQ(router_->Metric("throng_router_operator_heartbeat_rtt_seconds_count"), 1);
 }

@@ -24,6 +24,9 @@ using testing::Eventually;
 using testing::ScriptedOperator;
 using Browser = testing::WsClient;
 
+// The id the operator would have issued to agent n (the router refuses any other).
+std::string Agent(int n) { return ScriptedOperator::AgentId("agent-" + std::to_string(n)); }
+
 json Alive(const std::string& agent) {
   return {{"packet_type", "alive"},
           {"subject_id", agent},
@@ -58,25 +61,25 @@ class RouterWebsocketTest : public ::testing::Test {
 
 TEST_F(RouterWebsocketTest, AliveGetsCachedStatusAndIsReportedUpstream) {
   Browser browser(app_->Port());
-  browser.Send(Alive("agent-1"));
+  browser.Send(Alive(Agent(1)));
   auto status = browser.Next();
   EXPECT_EQ(status["packet_type"], "update_status");
-  EXPECT_EQ(status["subject_id"], "agent-1");
+  EXPECT_EQ(status["subject_id"], Agent(1));
   EXPECT_EQ(status["data"]["status"], "none");
   EXPECT_TRUE(status["router_outgoing_timestamp"].is_number());
   ASSERT_TRUE(Eventually([&] { return operator_->Received("alive").size() == 1; }));
-  EXPECT_EQ(operator_->Received("alive")[0].agent_id(), "agent-1");
+  EXPECT_EQ(operator_->Received("alive")[0].agent_id(), Agent(1));
   EXPECT_EQ(operator_->Received("alive")[0].router_id(), "router-under-test");
 }
 
 TEST_F(RouterWebsocketTest, HeartbeatEchoesWithEpochMillisecondPingAndStatus) {
   Browser browser(app_->Port());
-  browser.Send(Alive("agent-2"));
+  browser.Send(Alive(Agent(2)));
   browser.Next();
-  operator_->SendToAgent("update_status", "agent-2", R"({"status":"in task"})");
+  operator_->SendToAgent("update_status", Agent(2), R"({"status":"in task"})");
   EXPECT_EQ(browser.Next()["data"]["status"], "in task");
   browser.Send(
-      json{{"packet_type", "heartbeat"}, {"subject_id", "agent-2"}, {"client_timestamp", 5.5}});
+      json{{"packet_type", "heartbeat"}, {"subject_id", Agent(2)}, {"client_timestamp", 5.5}});
   auto reply = browser.Next();
   EXPECT_EQ(reply["packet_type"], "heartbeat");
   EXPECT_EQ(reply["data"]["status"], "in task");
@@ -87,21 +90,22 @@ TEST_F(RouterWebsocketTest, HeartbeatEchoesWithEpochMillisecondPingAndStatus) {
 
 TEST_F(RouterWebsocketTest, LiveUpdatesGoUpUnchangedAndComeDownInOrder) {
   Browser browser(app_->Port());
-  browser.Send(Alive("agent-3"));
+  browser.Send(Alive(Agent(3)));
   browser.Next();
-  const std::string frame =
-      R"({"packet_type":"mephisto_bound_live_update","subject_id":"agent-3","data":{"text":"héllo","update_id":"u1"},"client_timestamp":2})";
+  const std::string frame = R"({"packet_type":"mephisto_bound_live_update","subject_id":")" +
+                            Agent(3) +
+                            R"(","data":{"text":"héllo","update_id":"u1"},"client_timestamp":2})";
   browser.Send(frame);
   ASSERT_TRUE(
       Eventually([&] { return operator_->Received("mephisto_bound_live_update").size() == 1; }));
   auto up = operator_->Received("mephisto_bound_live_update")[0];
   EXPECT_EQ(up.payload(), frame);
-  EXPECT_EQ(up.agent_id(), "agent-3");
+  EXPECT_EQ(up.agent_id(), Agent(3));
   EXPECT_GT(up.timestamps().router_incoming(), 0);
   EXPECT_GT(up.timestamps().router_outgoing(), 0);
 
-  operator_->SendToAgent("client_bound_live_update", "agent-3", R"({"n":1,"update_id":"d1"})");
-  operator_->SendToAgent("client_bound_live_update", "agent-3", R"({"n":2,"update_id":"d2"})");
+  operator_->SendToAgent("client_bound_live_update", Agent(3), R"({"n":1,"update_id":"d1"})");
+  operator_->SendToAgent("client_bound_live_update", Agent(3), R"({"n":2,"update_id":"d2"})");
   auto first = browser.Next();
   auto second = browser.Next();
   EXPECT_EQ(first["packet_type"], "client_bound_live_update");
@@ -112,18 +116,18 @@ TEST_F(RouterWebsocketTest, LiveUpdatesGoUpUnchangedAndComeDownInOrder) {
 TEST_F(RouterWebsocketTest, PacketsForAnAbsentAgentWaitForItsReconnect) {
   {
     Browser browser(app_->Port());
-    browser.Send(Alive("agent-4"));
+    browser.Send(Alive(Agent(4)));
     browser.Next();
     browser.Drop();
   }
   // Only once the router has seen the socket go does it queue instead of writing.
   ASSERT_TRUE(
       Eventually([&] { return router_->Metric("throng_router_websocket_connections") == 0; }));
-  operator_->SendToAgent("client_bound_live_update", "agent-4", R"({"n":7,"update_id":"q1"})");
+  operator_->SendToAgent("client_bound_live_update", Agent(4), R"({"n":7,"update_id":"q1"})");
   Browser again(app_->Port());
   // Give the router the packet before the reconnect, then reconnect.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  again.Send(Alive("agent-4"));
+  again.Send(Alive(Agent(4)));
   EXPECT_EQ(again.Next()["packet_type"], "update_status");
   auto queued = again.Next();
   EXPECT_EQ(queued["packet_type"], "client_bound_live_update");
@@ -132,7 +136,7 @@ TEST_F(RouterWebsocketTest, PacketsForAnAbsentAgentWaitForItsReconnect) {
 
 TEST_F(RouterWebsocketTest, StopTellsConnectedPagesTheRouterIsGoingAway) {
   Browser browser(app_->Port());
-  browser.Send(Alive("agent-6"));
+  browser.Send(Alive(Agent(6)));
   browser.Next();
   app_->RequestStop(1);
   EXPECT_EQ(browser.Next()["closed"], static_cast<int>(websocket::close_code::going_away));

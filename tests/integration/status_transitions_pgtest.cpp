@@ -20,6 +20,7 @@
 #include "packet_handler.hpp"
 #include "pg_task_store.hpp"
 #include "pg_test_database.hpp"
+#include "test_agent_ids.hpp"
 
 namespace throng::operator_ {
 namespace {
@@ -306,12 +307,12 @@ TEST_F(StatusTransitionsTest, ARefusalInsideAnOperatorCallIsLoggedCountedAndAnsw
   spdlog::set_default_logger(std::make_shared<spdlog::logger>(
       "capture", std::make_shared<spdlog::sinks::ostream_sink_st>(log)));
   testing::ManualClock clock;
-  PacketHandler handler(store, probe, clock);
+  PacketHandler handler(store, testing::TestAgentIds(), probe, clock);
   v1::Envelope packet;
   packet.set_kind(v1::ENVELOPE_KIND_PACKET);
   packet.set_packet_type("submit_unit");
-  packet.set_agent_id(std::to_string(*registration.agent_id));
-  packet.set_payload(R"({"USED_AGENT_ID":")" + std::to_string(*registration.agent_id) +
+  packet.set_agent_id(testing::TestAgentIds().Task(*registration.agent_id));
+  packet.set_payload(R"({"USED_AGENT_ID":")" + packet.agent_id() +
                      R"(","final_data":{"answer":1}})");
   auto reply = handler.Handle(packet);
   spdlog::set_default_logger(previous);

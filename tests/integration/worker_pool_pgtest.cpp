@@ -21,6 +21,7 @@
 #include "run_settings.hpp"
 #include "task_run_creator.hpp"
 #include "task_run_spec.hpp"
+#include "test_agent_ids.hpp"
 
 namespace throng::operator_ {
 namespace {
@@ -376,12 +377,12 @@ TEST_F(WorkerPoolTest, CompletedStandardUnitsAreCountedAsNormalEmptyOrFast) {
   OperatorProbe probe(registry);
   testing::ManualClock clock;
   SubmissionQualityClassifier quality;
-  PacketHandler handler(store, probe, clock, nullptr, &quality);
+  PacketHandler handler(store, testing::TestAgentIds(), probe, clock, nullptr, &quality);
   auto submit = [&](std::int64_t agent, const std::string& final_data) {
     v1::Envelope packet;
     packet.set_kind(v1::ENVELOPE_KIND_PACKET);
     packet.set_packet_type("submit_unit");
-    packet.set_agent_id(std::to_string(agent));
+    packet.set_agent_id(testing::TestAgentIds().Task(agent));
     packet.set_payload(R"({"final_data":)" + final_data + "}");
     auto reply = handler.Handle(packet);
     ASSERT_TRUE(reply);

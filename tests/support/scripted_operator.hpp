@@ -10,16 +10,26 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "throng/common/agent_credentials.hpp"
 #include "throng/common/envelope_codec.hpp"
 #include "throng/v1/envelope.pb.h"
 
 namespace throng::testing {
 
 // A stand-in operator for router tests: a real ZeroMQ ROUTER socket in the test process that
-// announces one live run (id "1") every 200 ms, records every packet routers send, answers the
-// packet types the test scripts, and sends whatever the test asks it to.
+// announces one live run (id "1") and its agent credential key every 200 ms, records every
+// packet routers send, answers the packet types the test scripts, and sends whatever the test
+// asks it to.
 class ScriptedOperator {
  public:
+  static constexpr const char* kCredentialKey = "scripted-operator-credential-key";
+
+  // The agent id routers accept for `subject`, as the real operator issues them.
+  static std::string AgentId(const std::string& subject) {
+    static const AgentCredentials credentials{std::string(kCredentialKey)};
+    return credentials.Issue(subject);
+  }
+
   using Answer = std::function<v1::Envelope(const v1::Envelope& request)>;
 
   // Binds `endpoint`: by default a free loopback port; an earlier operator's endpoint to stand
@@ -65,6 +75,11 @@ class ScriptedOperator {
   void AnswerWith(const std::string& packet_type, Answer answer) {
     std::lock_guard lock(mutex_);
     answers_[packet_type] = std::move(answer);
+  }
+  // Announces one more live run (same static files) from the next heartbeat on.
+  void AddRun(const std::string& task_run_id) {
+    std::lock_guard lock(mutex_);
+    extra_runs_.push_back(task_run_id);
   }
   // Stops (or resumes) the heartbeat, so routers soon count the operator as unreachable.
   void PauseBeats(bool paused) { beats_paused_ = paused; }
@@ -113,10 +128,18 @@ class ScriptedOperator {
       if (identity_.empty()) continue;
       if (!beats_paused_ && std::chrono::steady_clock::now() >= next_beat) {
         v1::OperatorBeat beat;
-        auto* run = beat.add_runs();
-        run->set_task_run_id("1");
-        run->set_static_dir(static_dir_);
-        run->set_task_config_json(R"({"mephisto_task_version":"2.0.4"})");
+        beat.set_agent_credential_key(kCredentialKey);
+        std::vector<std::string> runs{"1"};
+        {
+          std::lock_guard lock(mutex_);
+          runs.insert(runs.end(), extra_runs_.begin(), extra_runs_.end());
+        }
+        for (const auto& id : runs) {
+          auto* run = beat.add_runs();
+          run->set_task_run_id(id);
+          run->set_static_dir(static_dir_);
+          run->set_task_config_json(R"({"mephisto_task_version":"2.0.4"})");
+        }
         v1::Envelope envelope;
         envelope.set_kind(v1::ENVELOPE_KIND_OPERATOR_BEAT);
         envelope.set_payload(beat.SerializeAsString());
@@ -145,6 +168,7 @@ class ScriptedOperator {
   std::vector<v1::Envelope> received_;
   std::vector<v1::Envelope> outbox_;
   std::map<std::string, Answer> answers_;
+  std::vector<std::string> extra_runs_;
   std::atomic<bool> beats_paused_{false};
   std::atomic<bool> stop_{false};
   std::thread thread_;

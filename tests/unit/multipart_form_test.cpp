@@ -68,12 +68,12 @@ TEST(MultipartForm, MalformedBodiesAreRefusedWithAReason) {
   EXPECT_TRUE(ParseMultipartForm(many, "B", 5));
 }
 
-TEST(UploadStore, SavesUnderAUniqueSafeNameAndServesOnlyItsOwnFiles) {
+TEST(UploadStore, SavesUnderAnUnguessableSafeNameAndServesOnlyItsRunsFiles) {
   auto dir = testing::UniqueTempPath("throng_uploads_test");
   std::filesystem::remove_all(dir);
   UploadStore store(dir.string());
   FormPart part{"photo", "../../etc/passwd", "text/plain", "hello"};
-  auto saved = store.Save(part, 1700000000000);
+  auto saved = store.Save("4", part, 1700000000000);
   ASSERT_TRUE(saved) << saved.error().message;
   auto name = (*saved)["filename"].get<std::string>();
   EXPECT_EQ(name.find('/'), std::string::npos);
@@ -81,14 +81,20 @@ TEST(UploadStore, SavesUnderAUniqueSafeNameAndServesOnlyItsOwnFiles) {
   EXPECT_EQ((*saved)["originalname"], "../../etc/passwd");
   EXPECT_EQ((*saved)["size"], 5);
   EXPECT_EQ((*saved)["mimetype"], "text/plain");
-  auto path = store.PathFor(name);
+  // <ms>-<32 hex digits>-<field>-<file>: 128 random bits between the time and the names.
+  auto random = name.substr(name.find('-') + 1, 32);
+  EXPECT_EQ(random.find_first_not_of("0123456789abcdef"), std::string::npos) << name;
+  EXPECT_EQ(name.substr(name.find('-') + 33, 7), "-photo-") << name;
+  auto path = store.PathFor("4", name);
   ASSERT_TRUE(path);
   std::ifstream in(*path);
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(content, "hello");
-  EXPECT_NE(store.Save(part, 1700000000000)->at("filename"), name);  // unique
-  for (const char* evil : {"", "..", "../x", "a/b", "missing-file"}) {
-    EXPECT_FALSE(store.PathFor(evil)) << evil;
+  EXPECT_NE(store.Save("4", part, 1700000000000)->at("filename"), name);  // unique
+  EXPECT_FALSE(store.PathFor("5", name)) << "served to another run";
+  EXPECT_FALSE(store.PathFor("", name));
+  for (const char* evil : {"", "..", "../x", "a/b", "missing-file", "../run-4/x"}) {
+    EXPECT_FALSE(store.PathFor("4", evil)) << evil;
   }
   std::filesystem::remove_all(dir);
 }

@@ -7,6 +7,7 @@
 
 #include "counter_value.hpp"
 #include "manual_clock.hpp"
+#include "test_agent_ids.hpp"
 #include "worker_failure_reasons.hpp"
 
 namespace throng::operator_ {
@@ -83,7 +84,11 @@ class FakeStore final : public TaskStore {
 
 class PacketHandlerTest : public ::testing::Test {
  protected:
-  PacketHandlerTest() : probe_(registry_), handler_(store_, probe_, clock_, nullptr, &quality_) {}
+  PacketHandlerTest()
+      : probe_(registry_), handler_(store_, ids_, probe_, clock_, nullptr, &quality_) {}
+
+  // An agent id as the operator issues it for `subject` ("11", "onboarding_42").
+  std::string Id(const std::string& subject) const { return ids_.credentials().Issue(subject); }
 
   v1::Envelope Packet(const std::string& type, const std::string& payload) {
     v1::Envelope envelope;
@@ -107,6 +112,7 @@ class PacketHandlerTest : public ::testing::Test {
   FakeStore store_;
   OperatorProbe probe_;
   SubmissionQualityClassifier quality_;
+  const AgentIds& ids_ = testing::TestAgentIds();
   PacketHandler handler_;
 };
 
@@ -120,7 +126,7 @@ TEST_F(PacketHandlerTest, RegisterAgentAnswersWithMephistoAgentDetails) {
   EXPECT_EQ(reply->packet_type(), "agent_details");
   EXPECT_EQ(reply->request_id(), "req-1");
   auto data = json::parse(reply->payload());
-  EXPECT_EQ(data["agent_id"], "11");
+  EXPECT_EQ(data["agent_id"], Id("11"));
   EXPECT_EQ(data["worker_id"], "3");
   EXPECT_EQ(data["request_id"], "req-1");
   EXPECT_EQ(data["init_task_data"]["x"], "1");
@@ -158,8 +164,9 @@ TEST_F(PacketHandlerTest, MalformedRegistrationsGetBadRequestWithoutTouchingTheS
 }
 
 TEST_F(PacketHandlerTest, SubmitStoresFinalDataAndAcknowledges) {
-  auto packet = Packet("submit_unit", R"({"USED_AGENT_ID":"11","final_data":{"a":[1,2]}})");
-  packet.set_agent_id("11");
+  auto packet =
+      Packet("submit_unit", R"({"USED_AGENT_ID":")" + Id("11") + R"(","final_data":{"a":[1,2]}})");
+  packet.set_agent_id(Id("11"));
   auto reply = handler_.Handle(packet);
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->packet_type(), "submit_ack");
@@ -170,17 +177,19 @@ TEST_F(PacketHandlerTest, SubmitStoresFinalDataAndAcknowledges) {
 
 TEST_F(PacketHandlerTest, SubmitForUnknownOrNonNumericAgentIsAnUnknownAgentError) {
   store_.next_submit = SubmitOutcome::kUnknownAgent;
-  auto reply = handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"99","final_data":{}})"));
+  auto reply = handler_.Handle(
+      Packet("submit_unit", R"({"USED_AGENT_ID":")" + Id("99") + R"(","final_data":{}})"));
   ASSERT_TRUE(reply);
   EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
   reply = handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"abc","final_data":{}})"));
   EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
-  EXPECT_EQ(store_.submissions.size(), 1u);  // only the numeric one reached the store
+  EXPECT_EQ(store_.submissions.size(), 1u);  // only the issued one reached the store
 }
 
 TEST_F(PacketHandlerTest, StoreFailureBecomesAnInternalErrorReplyNotACrash) {
   store_.fail_submit = true;
-  auto reply = handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"1","final_data":{}})"));
+  auto reply = handler_.Handle(
+      Packet("submit_unit", R"({"USED_AGENT_ID":")" + Id("1") + R"(","final_data":{}})"));
   ASSERT_TRUE(reply);
   EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_INTERNAL);
 }
@@ -200,9 +209,10 @@ TEST_F(PacketHandlerTest, UnknownPacketTypeIsABadRequest) {
 
 TEST_F(PacketHandlerTest, LogErrorIsStoredWithoutReply) {
   auto packet = Packet("log_error", R"({"USED_AGENT_ID":"4","error_data":{"msg":"boom"}})");
-  packet.set_agent_id("4");
+  packet.set_agent_id(Id("4"));
   EXPECT_FALSE(handler_.Handle(packet));
   ASSERT_EQ(store_.errors.size(), 1u);
+  EXPECT_EQ(store_.errors[0].first, "4");  // the row it names, not the credential
   EXPECT_EQ(json::parse(store_.errors[0].second)["msg"], "boom");
 }
 
@@ -210,7 +220,7 @@ TEST_F(PacketHandlerTest, LiveUpdatesAreStoredOncePerUpdateId) {
   auto packet = Packet("mephisto_bound_live_update",
                        R"({"packet_type":"mephisto_bound_live_update","subject_id":"5",)"
                        R"("data":{"text":"hi","update_id":"u-1"}})");
-  packet.set_agent_id("5");
+  packet.set_agent_id(Id("5"));
   EXPECT_FALSE(handler_.Handle(packet));
   EXPECT_FALSE(handler_.Handle(packet));  // a resend
   ASSERT_EQ(store_.live_updates.size(), 1u);
@@ -220,20 +230,20 @@ TEST_F(PacketHandlerTest, LiveUpdatesAreStoredOncePerUpdateId) {
 
 TEST_F(PacketHandlerTest, DisconnectReachesTheStore) {
   auto packet = Packet("disconnect", "");
-  packet.set_agent_id("9");
+  packet.set_agent_id(Id("9"));
   EXPECT_FALSE(handler_.Handle(packet));
   EXPECT_EQ(store_.disconnected, std::vector<std::int64_t>{9});
 }
 
 TEST_F(PacketHandlerTest, MetadataIsStoredAndAcknowledgedOrRefusedForUnknownAgents) {
-  auto packet =
-      Packet("submit_metadata", R"({"USED_AGENT_ID":"11","metadata":{"tips":{"text":"x"}}})");
-  packet.set_agent_id("11");
+  auto packet = Packet("submit_metadata", R"({"USED_AGENT_ID":")" + Id("11") +
+                                              R"(","metadata":{"tips":{"text":"x"}}})");
+  packet.set_agent_id(Id("11"));
   auto reply = handler_.Handle(packet);
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->packet_type(), "metadata_ack");
   EXPECT_EQ(json::parse(store_.metadata.at(0).second)["tips"]["text"], "x");
-  packet.set_agent_id("12");
+  packet.set_agent_id(Id("12"));
   reply = handler_.Handle(packet);
   EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
   reply = handler_.Handle(Packet("submit_metadata", R"({"metadata":"nope"})"));
@@ -246,9 +256,9 @@ TEST_F(PacketHandlerTest, AWorkerWhoMustOnboardGetsAnOnboardingAgentWithTheOnboa
       "register_agent", R"({"provider_data":{"worker_name":"w","agent_registration_id":"r"}})"));
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->packet_type(), "agent_details");
-  EXPECT_EQ(reply->agent_id(), "onboarding_42");
+  EXPECT_EQ(reply->agent_id(), Id("onboarding_42"));
   auto data = json::parse(reply->payload());
-  EXPECT_EQ(data["agent_id"], "onboarding_42");
+  EXPECT_EQ(data["agent_id"], Id("onboarding_42"));
   EXPECT_EQ(data["worker_id"], "3");
   EXPECT_EQ(data["init_task_data"]["question"], "2+2?");
   EXPECT_TRUE(data["failure_reason"].is_null());
@@ -261,7 +271,7 @@ TEST_F(PacketHandlerTest, AWorkerWhoMustOnboardGetsAnOnboardingAgentWithTheOnboa
   // A reload of the onboarding page: the same onboarding agent, counted as a reconnection.
   store_.next_registration = {"onboarding_reconnection", 3, 42, std::nullopt, R"({"q":1})", {}};
   reply = handler_.Handle(Packet("register_agent", R"({"provider_data":{"worker_name":"w"}})"));
-  EXPECT_EQ(json::parse(reply->payload())["agent_id"], "onboarding_42");
+  EXPECT_EQ(json::parse(reply->payload())["agent_id"], Id("onboarding_42"));
   EXPECT_EQ(SeriesValue(registry_, "throng_operator_onboarding_agents_launched_total", run_7), 1);
 }
 
@@ -282,16 +292,16 @@ TEST_F(PacketHandlerTest, PassedOnboardingAnswersWithTheRealAgentInTheSameReply)
   store_.next_onboarding = {"passed", {"assigned", 3, 11, 5, R"({"text":"row 0"})", {}}, 7};
   auto packet =
       Packet("submit_onboarding", R"({"onboarding_data":{"answer":"4"},"request_id":"req-1"})");
-  packet.set_agent_id("onboarding_42");
+  packet.set_agent_id(Id("onboarding_42"));
   auto reply = handler_.Handle(packet);
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->kind(), v1::ENVELOPE_KIND_PACKET);
   EXPECT_EQ(reply->packet_type(), "agent_details");
   EXPECT_EQ(reply->request_id(), "req-1");
-  EXPECT_EQ(reply->agent_id(), "11");
+  EXPECT_EQ(reply->agent_id(), Id("11"));
   auto data = json::parse(reply->payload());
   EXPECT_EQ(data["request_id"], "req-1");
-  EXPECT_EQ(data["agent_id"], "11");
+  EXPECT_EQ(data["agent_id"], Id("11"));
   EXPECT_EQ(data["worker_id"], "3");
   EXPECT_EQ(data["init_task_data"]["text"], "row 0");
   EXPECT_TRUE(data["failure_reason"].is_null());
@@ -315,7 +325,7 @@ TEST_F(PacketHandlerTest, FailedOnboardingIsNotQualifiedAndARetryIsNotCountedTwi
   store_.next_onboarding = {
       "failed", {"not_qualified", 3, std::nullopt, std::nullopt, "null", {}}, 7};
   auto packet = Packet("submit_onboarding", R"({"onboarding_data":{"answer":"5"}})");
-  packet.set_agent_id("onboarding_42");
+  packet.set_agent_id(Id("onboarding_42"));
   auto reply = handler_.Handle(packet);
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->packet_type(), "agent_details");
@@ -348,6 +358,9 @@ TEST_F(PacketHandlerTest, BadOnboardingSubmissionsGetClearErrorsNotCrashes) {
            {"onboarding_99999999999999999999", R"({"onboarding_data":{}})",
             v1::ERROR_CODE_UNKNOWN_AGENT},
            {"42", R"({"onboarding_data":{}})", v1::ERROR_CODE_UNKNOWN_AGENT},
+           {Id("42"), R"({"onboarding_data":{}})", v1::ERROR_CODE_UNKNOWN_AGENT},
+           {"onboarding_42-" + std::string(32, '0'), R"({"onboarding_data":{}})",
+            v1::ERROR_CODE_UNKNOWN_AGENT},
            {"", R"({"onboarding_data":{}})", v1::ERROR_CODE_UNKNOWN_AGENT},
        }) {
     auto packet = Packet("submit_onboarding", payload);
@@ -364,23 +377,49 @@ TEST_F(PacketHandlerTest, BadOnboardingSubmissionsGetClearErrorsNotCrashes) {
   store_.next_onboarding = {
       "none", {"unknown_agent", std::nullopt, std::nullopt, std::nullopt, "null", {}}};
   auto packet = Packet("submit_onboarding", R"({"onboarding_data":{}})");
-  packet.set_agent_id("onboarding_77");
+  packet.set_agent_id(Id("onboarding_77"));
   auto reply = handler_.Handle(packet);
   ASSERT_TRUE(reply);
   EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
   EXPECT_NE(ErrorOf(*reply).message().find("onboarding_77"), std::string::npos);
 }
 
+TEST_F(PacketHandlerTest, AgentIdsTheOperatorDidNotIssueNeverReachTheStore) {
+  // The plain database id, a tag from another agent, another key's tag, a truncated tag.
+  const std::string other_key_id =
+      AgentCredentials(std::string(AgentCredentials::kMinKeyBytes, 'x')).Issue("11");
+  for (const auto& forged : {std::string("11"), "11" + Id("12").substr(2), other_key_id,
+                             Id("11").substr(0, Id("11").size() - 1), Id("11") + "0"}) {
+    auto submit = Packet("submit_unit", R"({"final_data":{}})");
+    submit.set_agent_id(forged);
+    auto reply = handler_.Handle(submit);
+    ASSERT_TRUE(reply) << forged;
+    EXPECT_EQ(ErrorOf(*reply).code(), v1::ERROR_CODE_UNKNOWN_AGENT) << forged;
+    auto metadata = Packet("submit_metadata", R"({"metadata":{}})");
+    metadata.set_agent_id(forged);
+    EXPECT_EQ(ErrorOf(*handler_.Handle(metadata)).code(), v1::ERROR_CODE_UNKNOWN_AGENT);
+    for (const char* type : {"mephisto_bound_live_update", "disconnect"}) {
+      auto packet = Packet(type, R"({"data":{"update_id":"u"}})");
+      packet.set_agent_id(forged);
+      EXPECT_FALSE(handler_.Handle(packet));
+    }
+  }
+  EXPECT_TRUE(store_.submissions.empty());
+  EXPECT_TRUE(store_.metadata.empty());
+  EXPECT_TRUE(store_.live_updates.empty());
+  EXPECT_TRUE(store_.disconnected.empty());
+}
+
 TEST_F(PacketHandlerTest, DisconnectedOnboardingAgentsAreToldTheTaskIsMissing) {
   store_.next_onboarding = {"none", {"agent_missing", 3, std::nullopt, std::nullopt, "null", {}}};
   auto packet = Packet("submit_onboarding", R"({"onboarding_data":{"a":1}})");
-  packet.set_agent_id("onboarding_42");
+  packet.set_agent_id(Id("onboarding_42"));
   auto reply = handler_.Handle(packet);
   ASSERT_TRUE(reply);
   EXPECT_EQ(json::parse(reply->payload())["failure_reason"], kTaskMissing);
 
   auto disconnect = Packet("disconnect", "");
-  disconnect.set_agent_id("onboarding_42");
+  disconnect.set_agent_id(Id("onboarding_42"));
   EXPECT_FALSE(handler_.Handle(disconnect));
   EXPECT_EQ(store_.disconnected_onboarding, std::vector<std::int64_t>{42});
   EXPECT_TRUE(store_.disconnected.empty());
@@ -396,7 +435,7 @@ TEST_F(PacketHandlerTest, ScreeningAndGoldUnitsAreCountedWhenARegistrationMakesT
   // A passed onboarding that leads straight to a gold unit.
   store_.next_onboarding = {"passed", {"assigned", 4, 13, 8, "{}", {}, "gold"}, 7};
   auto packet = Packet("submit_onboarding", R"({"onboarding_data":{}})");
-  packet.set_agent_id("onboarding_42");
+  packet.set_agent_id(Id("onboarding_42"));
   handler_.Handle(packet);
 
   auto launched = [&](const std::string& unit_type) {
@@ -412,7 +451,8 @@ TEST_F(PacketHandlerTest, ScreeningAndGoldSubmissionsCountTheirAnswerKeyCheck) {
   auto submit = [&](const std::string& unit_type, bool passed) {
     store_.next_unit_type = unit_type;
     store_.next_answers_passed = passed;
-    handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"11","final_data":{"a":1}})"));
+    handler_.Handle(
+        Packet("submit_unit", R"({"USED_AGENT_ID":")" + Id("11") + R"(","final_data":{"a":1}})"));
   };
   submit("screening", true);
   submit("screening", false);
@@ -432,9 +472,11 @@ TEST_F(PacketHandlerTest, ScreeningAndGoldSubmissionsCountTheirAnswerKeyCheck) {
 }
 
 TEST_F(PacketHandlerTest, CompletedStandardUnitsAreCountedByQuality) {
-  handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"11","final_data":{"a":1}})"));
-  handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"12","final_data":{"a":""}})"));
-  handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":"13"})"));
+  handler_.Handle(
+      Packet("submit_unit", R"({"USED_AGENT_ID":")" + Id("11") + R"(","final_data":{"a":1}})"));
+  handler_.Handle(
+      Packet("submit_unit", R"({"USED_AGENT_ID":")" + Id("12") + R"(","final_data":{"a":""}})"));
+  handler_.Handle(Packet("submit_unit", R"({"USED_AGENT_ID":")" + Id("13") + R"("})"));
   auto submissions = [&](const std::string& quality) {
     return SeriesValue(registry_, "throng_operator_submissions_total",
                        {{"task_run_id", "7"}, {"quality", quality}});

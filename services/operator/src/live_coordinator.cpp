@@ -6,8 +6,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "database_id.hpp"
-
 namespace throng::operator_ {
 
 namespace {
@@ -30,7 +28,8 @@ void CollectStatuses(const pqxx::result& rows, Push&& push) {
 
 }  // namespace
 
-LiveCoordinator::LiveCoordinator(PgSession& db, const Clock& clock) : db_(db), clock_(clock) {}
+LiveCoordinator::LiveCoordinator(PgSession& db, const AgentIds& ids, const Clock& clock)
+    : db_(db), ids_(ids), clock_(clock) {}
 
 bool LiveCoordinator::Handles(const v1::Envelope& packet) {
   const auto& type = packet.packet_type();
@@ -39,9 +38,9 @@ bool LiveCoordinator::Handles(const v1::Envelope& packet) {
 }
 
 std::vector<v1::Envelope> LiveCoordinator::Handle(const v1::Envelope& packet) {
-  auto agent_id = ParseDatabaseId(packet.agent_id());
+  auto agent_id = ids_.ParseTask(packet.agent_id());
   if (!agent_id) {
-    // Onboarding agents ("onboarding_<id>") have no live state; other ids are junk.
+    // Onboarding agents ("onboarding_<id>") have no live state; other ids are forged or junk.
     spdlog::debug("{} for agent '{}' ignored: not a task agent id", packet.packet_type(),
                   packet.agent_id().substr(0, 64));
     return {};
@@ -58,7 +57,7 @@ v1::Envelope LiveCoordinator::StatusPush(std::int64_t agent_id, const std::strin
   v1::Envelope push;
   push.set_kind(v1::ENVELOPE_KIND_PACKET);
   push.set_packet_type("update_status");
-  push.set_agent_id(std::to_string(agent_id));
+  push.set_agent_id(ids_.Task(agent_id));
   push.set_payload(json{{"status", status}}.dump());
   push.mutable_timestamps()->set_server_outgoing(clock_.NowSeconds());
   return push;
@@ -69,7 +68,7 @@ v1::Envelope LiveCoordinator::UpdatePush(std::int64_t agent_id, std::int64_t row
   v1::Envelope push;
   push.set_kind(v1::ENVELOPE_KIND_PACKET);
   push.set_packet_type("client_bound_live_update");
-  push.set_agent_id(std::to_string(agent_id));
+  push.set_agent_id(ids_.Task(agent_id));
   push.set_delivery_id(row_id);  // the router acknowledges delivery with it
   push.set_payload(data_json);
   push.mutable_timestamps()->set_server_outgoing(clock_.NowSeconds());
@@ -173,7 +172,7 @@ void LiveCoordinator::OnDelivered(std::int64_t agent_id, std::int64_t row_id) {
 }
 
 std::vector<v1::Envelope> LiveCoordinator::AfterRegistration(v1::Envelope& agent_details) {
-  auto agent_id = ParseDatabaseId(agent_details.agent_id());
+  auto agent_id = ids_.ParseTask(agent_details.agent_id());
   if (!agent_id) return {};  // refused, or an onboarding agent
   return db_.Timed("live_registered", [&](pqxx::connection& c) {
     std::vector<v1::Envelope> pushes;

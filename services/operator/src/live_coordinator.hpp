@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "agent_ids.hpp"
 #include "pg_session.hpp"
 #include "throng/common/clock.hpp"
 #include "throng/v1/envelope.pb.h"
@@ -20,7 +21,7 @@ namespace throng::operator_ {
 // to route. One instance per database worker thread.
 class LiveCoordinator {
  public:
-  LiveCoordinator(PgSession& db, const Clock& clock);
+  LiveCoordinator(PgSession& db, const AgentIds& ids, const Clock& clock);
 
   // Packets this class handles (the rest go to the PacketHandler, which owns onboarding
   // agents, "onboarding_<id>", and their disconnects).
@@ -44,6 +45,7 @@ class LiveCoordinator {
                           const std::string& data_json) const;
 
   PgSession& db_;
+  const AgentIds& ids_;
   const Clock& clock_;
 };
 

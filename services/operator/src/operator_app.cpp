@@ -70,6 +70,7 @@ Result<void> OperatorApp::Start() {
     if (!report) return tl::unexpected(report.error());
     spdlog::info("database schema at version {} ({} migrations applied now)",
                  report->current_version, report->applied);
+    agent_ids_ = std::make_unique<AgentIds>(LoadAgentCredentials(connection));
   } catch (const std::exception& e) {
     return Fail(std::string("cannot connect to PostgreSQL (") + e.what() +
                 "); set --pg-dsn or THRONG_PG_DSN");
@@ -331,6 +332,8 @@ void OperatorApp::SendBeats() {
   v1::OperatorBeat beat;
   beat.set_operator_id(config_.instance_id);
   beat.set_sent_ms(now);
+  // Routers check every agent id a browser sends with it before anything reaches us.
+  beat.set_agent_credential_key(agent_ids_->credentials().key());
   {
     std::lock_guard lock(runs_mutex_);
     for (const auto& run : live_runs_) {
@@ -361,9 +364,9 @@ void OperatorApp::WorkerLoop(int index) {
   auto observer = ProbeObserver();
   observer.reconnected = [this] { probe_.DbReconnected(); };
   PgTaskStore store(config_.pg_dsn, observer);
-  PacketHandler handler(store, probe_, clock_, &run_activity_, &submission_quality_);
+  PacketHandler handler(store, *agent_ids_, probe_, clock_, &run_activity_, &submission_quality_);
   // The live side shares the worker's one connection.
-  LiveCoordinator live(store.Session(), clock_);
+  LiveCoordinator live(store.Session(), *agent_ids_, clock_);
   auto idle = [&] {
     probe_.SetDbWorkerState(index, store.Session().Connected()
                                        ? OperatorProbe::DbWorkerState::kIdle

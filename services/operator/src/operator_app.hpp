@@ -93,6 +93,7 @@ class OperatorApp {
   std::deque<Job> jobs_;
   RunActivity run_activity_;
   SubmissionQualityClassifier submission_quality_;
+  std::unique_ptr<AgentIds> agent_ids_;  // from the database, before any packet is served
   bool workers_stopping_ = false;
   std::vector<std::thread> workers_;
   Mailbox<Job> replies_;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "agent_ids.hpp"
 #include "database_id.hpp"
 #include "throng/common/envelope_codec.hpp"
 #include "worker_failure_reasons.hpp"
@@ -27,18 +28,6 @@ std::string IdText(const std::optional<std::int64_t>& id) {
   return id ? std::to_string(*id) : std::string();
 }
 
-// Mephisto's ids of onboarding agents; browsers recognise them by this prefix.
-constexpr std::string_view kOnboardingPrefix = "onboarding_";
-
-std::optional<std::int64_t> ParseOnboardingId(const std::string& text) {
-  if (text.rfind(kOnboardingPrefix, 0) != 0) return std::nullopt;
-  return ParseDatabaseId(text.substr(kOnboardingPrefix.size()));
-}
-
-std::string OnboardingIdText(const std::optional<std::int64_t>& id) {
-  return std::string(kOnboardingPrefix) + IdText(id);
-}
-
 // Agent ids inside error texts: bounded, whatever a client sent.
 std::string Quoted(const std::string& text) { return "'" + text.substr(0, 64) + "'"; }
 
@@ -55,9 +44,15 @@ v1::Envelope MakeErrorReply(const v1::Envelope& request, v1::ErrorCode code,
   return reply;
 }
 
-PacketHandler::PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock,
-                             RunActivity* activity, SubmissionQualityClassifier* quality)
-    : store_(store), probe_(probe), clock_(clock), activity_(activity), quality_(quality) {}
+PacketHandler::PacketHandler(TaskStore& store, const AgentIds& ids, OperatorProbe& probe,
+                             const Clock& clock, RunActivity* activity,
+                             SubmissionQualityClassifier* quality)
+    : store_(store),
+      ids_(ids),
+      probe_(probe),
+      clock_(clock),
+      activity_(activity),
+      quality_(quality) {}
 
 std::optional<v1::Envelope> PacketHandler::Handle(const v1::Envelope& request) {
   const auto& type = request.packet_type();
@@ -168,10 +163,10 @@ v1::Envelope PacketHandler::AgentDetails(const v1::Envelope& request,
   };
   std::string response = result.outcome;
   if (result.outcome == "assigned" || result.outcome == "reconnection") {
-    data["agent_id"] = IdText(result.agent_id);
+    data["agent_id"] = ids_.Task(*result.agent_id);
     data["init_task_data"] = init_task_data();
   } else if (result.outcome == "onboarding" || result.outcome == "onboarding_reconnection") {
-    data["agent_id"] = OnboardingIdText(result.agent_id);
+    data["agent_id"] = ids_.Onboarding(*result.agent_id);
     data["init_task_data"] = init_task_data();
     response = result.outcome == "onboarding" ? "assigned_onboarding" : "reconnection";
   } else if (result.outcome == "not_qualified") {
@@ -202,10 +197,10 @@ std::optional<v1::Envelope> PacketHandler::SubmitOnboarding(const v1::Envelope& 
       (*body)["USED_AGENT_ID"].is_string()) {
     agent_text = (*body)["USED_AGENT_ID"].get<std::string>();
   }
-  auto onboarding_id = ParseOnboardingId(agent_text);
+  auto onboarding_id = ids_.ParseOnboarding(agent_text);
   if (!onboarding_id) {
     return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
-                          Quoted(agent_text) + " is not an onboarding agent id (onboarding_<n>)");
+                          Quoted(agent_text) + " is not an onboarding agent id this server issued");
   }
   auto submission = store_.SubmitOnboarding(*onboarding_id, (*body)["onboarding_data"].dump());
   if (submission.registration.outcome == "unknown_agent") {
@@ -233,7 +228,7 @@ std::optional<v1::Envelope> PacketHandler::SubmitUnit(const v1::Envelope& reques
       (*body)["USED_AGENT_ID"].is_string()) {
     agent_text = (*body)["USED_AGENT_ID"].get<std::string>();
   }
-  auto agent_id = ParseDatabaseId(agent_text);
+  auto agent_id = ids_.ParseTask(agent_text);
   if (!agent_id) {
     return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
                           "unknown agent id '" + agent_text + "'");
@@ -281,17 +276,18 @@ std::optional<v1::Envelope> PacketHandler::LogError(const v1::Envelope& request)
   json error_data = body->contains("error_data") ? (*body)["error_data"]
                     : body->contains("data")     ? (*body)["data"]
                                                  : *body;
-  store_.LogClientError(ParseDatabaseId(request.task_run_id()), request.agent_id(),
+  store_.LogClientError(ParseDatabaseId(request.task_run_id()),
+                        request.agent_id().empty() ? "" : ids_.Describe(request.agent_id()),
                         error_data.dump());
   return std::nullopt;
 }
 
 std::optional<v1::Envelope> PacketHandler::LiveUpdate(const v1::Envelope& request) {
-  auto agent_id = ParseDatabaseId(request.agent_id());
+  auto agent_id = ids_.ParseTask(request.agent_id());
   auto packet = ParseObject(request.payload());
   if (!agent_id || !packet) {
-    spdlog::warn("dropping live update for agent '{}': not a packet for a known agent id",
-                 request.agent_id());
+    spdlog::warn("dropping live update for agent {}: not a packet for a known agent id",
+                 Quoted(request.agent_id()));
     return std::nullopt;  // websocket traffic: nobody waits for an answer
   }
   json data = packet->contains("data") ? (*packet)["data"] : json::object();
@@ -310,13 +306,13 @@ std::optional<v1::Envelope> PacketHandler::LiveUpdate(const v1::Envelope& reques
 }
 
 std::optional<v1::Envelope> PacketHandler::Disconnect(const v1::Envelope& request) {
-  if (auto onboarding_id = ParseOnboardingId(request.agent_id())) {
+  if (auto onboarding_id = ids_.ParseOnboarding(request.agent_id())) {
     if (store_.DisconnectOnboardingAgent(*onboarding_id)) {
       spdlog::info("onboarding agent {} disconnected", *onboarding_id);
     }
     return std::nullopt;
   }
-  auto agent_id = ParseDatabaseId(request.agent_id());
+  auto agent_id = ids_.ParseTask(request.agent_id());
   if (agent_id && store_.DisconnectAgent(*agent_id)) {
     spdlog::info("agent {} disconnected; its unit is offered again", *agent_id);
   }
@@ -329,7 +325,7 @@ std::optional<v1::Envelope> PacketHandler::SubmitMetadata(const v1::Envelope& re
     return MakeErrorReply(request, v1::ERROR_CODE_BAD_REQUEST,
                           "submit_metadata needs a metadata object");
   }
-  auto agent_id = ParseDatabaseId(request.agent_id());
+  auto agent_id = ids_.ParseTask(request.agent_id());
   if (!agent_id || !store_.StoreMetadata(*agent_id, (*body)["metadata"].dump())) {
     return MakeErrorReply(request, v1::ERROR_CODE_UNKNOWN_AGENT,
                           "unknown agent id '" + request.agent_id() + "'");

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "agent_ids.hpp"
 #include "operator_probe.hpp"
 #include "run_activity.hpp"
 #include "submission_quality_classifier.hpp"
@@ -28,7 +29,9 @@ class PacketHandler {
  public:
   // `activity` (optional) hears of every submission, for no_submission_patience; `quality`
   // (optional, shared by the workers) classifies completed standard units for the metrics.
-  PacketHandler(TaskStore& store, OperatorProbe& probe, const Clock& clock,
+  // Agent ids go out and come back through `ids`: an id this cluster did not issue names no
+  // agent.
+  PacketHandler(TaskStore& store, const AgentIds& ids, OperatorProbe& probe, const Clock& clock,
                 RunActivity* activity = nullptr, SubmissionQualityClassifier* quality = nullptr);
 
   std::optional<v1::Envelope> Handle(const v1::Envelope& request);
@@ -50,6 +53,7 @@ class PacketHandler {
   void CountCompletion(const SubmitResult& submitted, const nlohmann::json& final_data);
 
   TaskStore& store_;
+  const AgentIds& ids_;
   OperatorProbe& probe_;
   const Clock& clock_;
   RunActivity* activity_;

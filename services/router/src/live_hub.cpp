@@ -24,9 +24,9 @@ std::string Dump(const json& value) {
 
 }  // namespace
 
-LiveHub::LiveHub(const RouterConfig& config, OperatorLink& link, RouterProbe& probe,
-                 const Clock& clock)
-    : config_(config), link_(link), probe_(probe), clock_(clock) {}
+LiveHub::LiveHub(const RouterConfig& config, const AgentGate& gate, OperatorLink& link,
+                 RouterProbe& probe, const Clock& clock)
+    : config_(config), gate_(gate), link_(link), probe_(probe), clock_(clock) {}
 
 std::string LiveHub::Packet(const std::string& type, const std::string& subject_id,
                             const std::string& data_json, double client_timestamp,
@@ -74,6 +74,24 @@ void LiveHub::OnBinary(const std::shared_ptr<WsSession>& session) {
 
 void LiveHub::OnOversized(const std::shared_ptr<WsSession>&) { probe_.Rejected("frame_too_large"); }
 
+bool LiveHub::Admit(const std::shared_ptr<WsSession>& session, const std::string& agent_id) {
+  switch (gate_.Check(agent_id)) {
+    case AgentGate::Verdict::kIssued:
+      return true;
+    case AgentGate::Verdict::kNoKeyYet:
+      Reject(session, "operator_unreachable", websocket_close::try_again_later,
+             "the task server's backend is not reachable yet; reconnect in a moment");
+      return false;
+    case AgentGate::Verdict::kForged:
+      spdlog::warn("websocket {} closed: agent id '{}' was not issued by this cluster",
+                   session->id(), agent_id.substr(0, 64));
+      Reject(session, "forged_agent_id", websocket_close::policy_error,
+             "this agent id was not issued by this server; reload the task page");
+      return false;
+  }
+  return false;
+}
+
 void LiveHub::Bind(const std::shared_ptr<WsSession>& session, const std::string& agent_id,
                    Agent& agent) {
   auto previous = agent.session.lock();
@@ -112,9 +130,14 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
   if (auto ts = packet.find("client_timestamp"); ts != packet.end() && ts->is_number()) {
     client_timestamp = ts->get<double>();
   }
-  probe_.WebsocketPacket(
-      type == "alive" || type == "heartbeat" || type == "mephisto_bound_live_update" ? type
-                                                                                     : "unknown");
+  const bool known = type == "alive" || type == "heartbeat" || type == "mephisto_bound_live_update";
+  probe_.WebsocketPacket(known ? type : "unknown");
+  if (!known) {
+    Reject(session, "unknown_packet_type", websocket_close::policy_error,
+           "unknown packet type '" + type.substr(0, 64) + "'");
+    return;
+  }
+  if (!Admit(session, agent_id)) return;
 
   if (type == "alive") {
     auto& agent = agents_[agent_id];
@@ -164,8 +187,6 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
     link_.Send(std::move(envelope));
     return;
   }
-  Reject(session, "unknown_packet_type", websocket_close::policy_error,
-         "unknown packet type '" + type.substr(0, 64) + "'");
 }
 
 void LiveHub::Write(WsSession& session, const std::string& agent_id, Outgoing outgoing) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "agent_gate.hpp"
 #include "operator_link.hpp"
 #include "router_config.hpp"
 #include "router_probe.hpp"
@@ -24,10 +25,13 @@ namespace throng::router {
 // resends unacknowledged ones when the agent reappears, possibly on another router). Sweep()
 // reports agents whose socket stayed closed past the grace period or whose heartbeats stopped as
 // `disconnect`. Times each forwarded `alive` until the operator's `update_status` for the agent
-// (the operator heartbeat round trip). Lives on the io thread.
+// (the operator heartbeat round trip). A packet whose subject_id is not an agent id the operator
+// issued (AgentGate) closes its socket: nobody can listen or speak for another worker's agent.
+// Lives on the io thread.
 class LiveHub {
  public:
-  LiveHub(const RouterConfig& config, OperatorLink& link, RouterProbe& probe, const Clock& clock);
+  LiveHub(const RouterConfig& config, const AgentGate& gate, OperatorLink& link, RouterProbe& probe,
+          const Clock& clock);
 
   // From sessions.
   void OnOpened(const std::shared_ptr<WsSession>& session);
@@ -66,6 +70,8 @@ class LiveHub {
 
   void Reject(const std::shared_ptr<WsSession>& session, const std::string& reason,
               boost::beast::websocket::close_code code, const std::string& message);
+  // False, with the socket closed, unless `agent_id` was issued by the operator.
+  bool Admit(const std::shared_ptr<WsSession>& session, const std::string& agent_id);
   void Bind(const std::shared_ptr<WsSession>& session, const std::string& agent_id, Agent& agent);
   void Deliver(const std::string& agent_id, Agent& agent, Outgoing outgoing);
   void Write(WsSession& session, const std::string& agent_id, Outgoing outgoing);
@@ -75,6 +81,7 @@ class LiveHub {
                      double router_incoming) const;
 
   const RouterConfig& config_;
+  const AgentGate& gate_;
   OperatorLink& link_;
   RouterProbe& probe_;
   const Clock& clock_;

@@ -35,8 +35,8 @@ Result<void> RouterApp::Start() {
   link_ = std::make_unique<OperatorLink>(config_.operator_endpoint, config_.instance_id,
                                          config_.operator_stale_after, clock_, probe_,
                                          std::move(callbacks));
-  hub_ = std::make_unique<LiveHub>(config_, *link_, probe_, clock_);
-  api_ = std::make_unique<WorkerApi>(io_, config_, *link_, *hub_, probe_, clock_);
+  hub_ = std::make_unique<LiveHub>(config_, gate_, *link_, probe_, clock_);
+  api_ = std::make_unique<WorkerApi>(io_, config_, gate_, *link_, *hub_, probe_, clock_);
 
   HttpServerOptions options;
   options.address = config_.listen_address;

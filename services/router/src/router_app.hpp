@@ -47,6 +47,7 @@ class RouterApp {
   std::shared_ptr<ServiceMetrics> metrics_;
   RouterProbe probe_;
   std::unique_ptr<OperatorLink> link_;
+  AgentGate gate_;  // shared by the HTTP and websocket sides
   std::unique_ptr<LiveHub> hub_;
   std::unique_ptr<WorkerApi> api_;
   std::unique_ptr<HttpServer> http_;

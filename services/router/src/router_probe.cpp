@@ -118,6 +118,8 @@ RouterProbe::RouterProbe(prometheus::Registry& registry)
   for (const char* reason : {"operator_unreachable", "queue_full", "error"}) {
     operator_send_failures_.Add({{"reason", reason}});
   }
+  // Alerted on: one forged agent id is already someone probing for another worker's work.
+  rejected_.Add({{"reason", "forged_agent_id"}});
   // A latency series made by its first request would hide that request (and any in the same
   // scrape) from rate(); the worker protocol's endpoints start at 0 instead.
   for (const char* endpoint :

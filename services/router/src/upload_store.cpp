@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "throng/common/random_token.hpp"
+
 namespace throng::router {
 
 namespace fs = std::filesystem;
@@ -19,20 +21,21 @@ std::string SafeFileName(const std::string& name) {
   return safe;
 }
 
-UploadStore::UploadStore(std::string dir) : dir_(std::move(dir)), random_(std::random_device{}()) {}
+UploadStore::UploadStore(std::string dir) : dir_(std::move(dir)) {}
 
-Result<nlohmann::json> UploadStore::Save(const FormPart& part, std::int64_t now_ms) {
+std::string UploadStore::RunDir(const std::string& task_run_id) const {
+  return (fs::path(dir_) / ("run-" + SafeFileName(task_run_id))).string();
+}
+
+Result<nlohmann::json> UploadStore::Save(const std::string& task_run_id, const FormPart& part,
+                                         std::int64_t now_ms) {
+  const auto dir = RunDir(task_run_id);
   std::error_code ec;
-  fs::create_directories(dir_, ec);
+  fs::create_directories(dir, ec);
   if (ec) return Fail("cannot create the upload directory: " + ec.message());
-  std::uint64_t random;
-  {
-    std::lock_guard lock(mutex_);
-    random = random_() % 1000000000ULL;
-  }
-  auto filename = std::to_string(now_ms) + "-" + std::to_string(random) + "-" +
-                  SafeFileName(part.name) + "-" + SafeFileName(part.filename);
-  auto path = (fs::path(dir_) / filename).string();
+  auto filename = std::to_string(now_ms) + "-" + RandomHex(16) + "-" + SafeFileName(part.name) +
+                  "-" + SafeFileName(part.filename);
+  auto path = (fs::path(dir) / filename).string();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(part.body.data(), static_cast<std::streamsize>(part.body.size()));
   out.close();
@@ -42,15 +45,16 @@ Result<nlohmann::json> UploadStore::Save(const FormPart& part, std::int64_t now_
       {"originalname", part.filename},
       {"encoding", "7bit"},
       {"mimetype", part.content_type.empty() ? "application/octet-stream" : part.content_type},
-      {"destination", dir_ + "/"},
+      {"destination", dir + "/"},
       {"filename", filename},
       {"path", path},
       {"size", part.body.size()}};
 }
 
-std::optional<std::string> UploadStore::PathFor(const std::string& filename) const {
+std::optional<std::string> UploadStore::PathFor(const std::string& task_run_id,
+                                                const std::string& filename) const {
   if (filename.empty() || SafeFileName(filename) != filename) return std::nullopt;
-  auto path = fs::path(dir_) / filename;
+  auto path = fs::path(RunDir(task_run_id)) / filename;
   std::error_code ec;
   if (!fs::is_regular_file(fs::symlink_status(path, ec))) return std::nullopt;
   return path.string();

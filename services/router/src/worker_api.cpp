@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -96,10 +97,11 @@ http::status StatusFor(v1::ErrorCode code) {
 
 }  // namespace
 
-WorkerApi::WorkerApi(boost::asio::io_context& io, const RouterConfig& config, OperatorLink& link,
-                     LiveHub& hub, RouterProbe& probe, const Clock& clock)
+WorkerApi::WorkerApi(boost::asio::io_context& io, const RouterConfig& config, AgentGate& gate,
+                     OperatorLink& link, LiveHub& hub, RouterProbe& probe, const Clock& clock)
     : io_(io),
       config_(config),
+      gate_(gate),
       link_(link),
       hub_(hub),
       probe_(probe),
@@ -134,6 +136,30 @@ void WorkerApi::Refuse(const HttpRequest& request, const std::shared_ptr<HttpRes
                        const std::string& endpoint, Clock_::time_point started) {
   probe_.Rejected(reason);
   Answer(responder, JsonError(request, status, message), endpoint, started);
+}
+
+bool WorkerApi::AdmitAgent(const std::string& agent_id, const HttpRequest& request,
+                           const std::shared_ptr<HttpResponder>& responder,
+                           const std::string& endpoint, Clock_::time_point started) {
+  switch (gate_.Check(agent_id)) {
+    case AgentGate::Verdict::kIssued:
+      return true;
+    case AgentGate::Verdict::kNoKeyYet:
+      Refuse(request, responder, http::status::service_unavailable, "operator_unreachable",
+             "the task server's backend is not reachable right now; nothing was recorded, please "
+             "try again in a minute",
+             endpoint, started);
+      return false;
+    case AgentGate::Verdict::kForged:
+      spdlog::warn("{} refused: agent id '{}' was not issued by this cluster", endpoint,
+                   agent_id.substr(0, 64));
+      Refuse(request, responder, http::status::forbidden, "forged_agent_id",
+             "USED_AGENT_ID is not an agent id this server issued; reload the task page to "
+             "register again",
+             endpoint, started);
+      return false;
+  }
+  return false;
 }
 
 bool WorkerApi::RefuseUnsafePath(PathVerdict verdict, const HttpRequest& request,
@@ -329,11 +355,13 @@ void WorkerApi::LogError(HttpRequest&& request, const std::shared_ptr<HttpRespon
   const std::string endpoint = "log_error";
   auto body = ParseJsonBody(request, responder, endpoint, started);
   if (!body) return;
+  auto agent_id = AgentId(*body);
+  if (agent_id && !AdmitAgent(*agent_id, request, responder, endpoint, started)) return;
   const auto* run = RunFor(request);
   v1::Envelope envelope;
   envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
   envelope.set_packet_type("log_error");
-  envelope.set_agent_id(AgentId(*body).value_or(""));
+  envelope.set_agent_id(agent_id.value_or(""));
   if (run) envelope.set_task_run_id(run->task_run_id());
   envelope.mutable_timestamps()->set_client(ClientTimestamp(*body));
   envelope.mutable_timestamps()->set_router_incoming(clock_.NowSeconds());
@@ -350,22 +378,17 @@ void WorkerApi::LogError(HttpRequest&& request, const std::shared_ptr<HttpRespon
          endpoint, started);
 }
 
-std::optional<json> WorkerApi::MultipartToJson(const HttpRequest& request,
-                                               const std::string& json_field,
-                                               const std::string& data_key, std::string& error) {
-  auto boundary = MultipartBoundary(std::string(request[http::field::content_type]));
-  auto parts = ParseMultipartForm(request.body(), *boundary);
-  if (!parts) {
-    error = "malformed multipart body: " + parts.error().message;
-    return std::nullopt;
-  }
+std::optional<json> WorkerApi::FormToJson(const std::vector<FormPart>& parts,
+                                          const std::string& task_run_id,
+                                          const std::string& json_field,
+                                          const std::string& data_key, std::string& error) {
   json body = json::object();
   json data = json::object();
   json files = json::array();
   json by_field = json::object();
-  for (const auto& part : *parts) {
+  for (const auto& part : parts) {
     if (part.is_file()) {
-      auto saved = uploads_.Save(part, clock_.NowMillis());
+      auto saved = uploads_.Save(task_run_id, part, clock_.NowMillis());
       if (!saved) {
         error = saved.error().message;
         return std::nullopt;
@@ -420,10 +443,41 @@ std::optional<json> WorkerApi::ParseAgentBody(HttpRequest& request,
                                               const AgentBodyShape& shape,
                                               const std::string& endpoint,
                                               Clock_::time_point started, std::string& agent_id) {
+  auto refuse_missing_id = [&] {
+    Refuse(request, responder, http::status::bad_request, "missing_field",
+           shape.under_provider_data
+               ? "provider_data.USED_AGENT_ID (the agent id from /request_agent) is required"
+               : "USED_AGENT_ID (the agent id from /request_agent) is required",
+           endpoint, started);
+  };
   std::optional<json> body;
-  if (MultipartBoundary(std::string(request[http::field::content_type]))) {
+  bool admitted = false;
+  if (auto boundary = MultipartBoundary(std::string(request[http::field::content_type]))) {
+    auto parts = ParseMultipartForm(request.body(), *boundary);
+    if (!parts) {
+      Refuse(request, responder, http::status::bad_request, "multipart",
+             "malformed multipart body: " + parts.error().message, endpoint, started);
+      return std::nullopt;
+    }
+    // Nothing is written for a form of an agent the operator did not issue, or of no run.
+    auto id_part = std::find_if(parts->begin(), parts->end(), [](const FormPart& part) {
+      return !part.is_file() && part.name == "USED_AGENT_ID";
+    });
+    if (id_part == parts->end() || id_part->body.empty() || id_part->body.size() > kMaxIdLength) {
+      refuse_missing_id();
+      return std::nullopt;
+    }
+    if (!AdmitAgent(id_part->body, request, responder, endpoint, started)) return std::nullopt;
+    admitted = true;
+    const auto* run = RunFor(request);
+    if (!run) {
+      Refuse(request, responder, http::status::not_found, "no_live_run",
+             "no task run is live on this server right now; files belong to a run", endpoint,
+             started);
+      return std::nullopt;
+    }
     std::string error;
-    body = MultipartToJson(request, shape.json_field, shape.data_key, error);
+    body = FormToJson(*parts, run->task_run_id(), shape.json_field, shape.data_key, error);
     if (!body) {
       Refuse(request, responder, http::status::bad_request, "multipart", error, endpoint, started);
       return std::nullopt;
@@ -451,13 +505,10 @@ std::optional<json> WorkerApi::ParseAgentBody(HttpRequest& request,
   }
   auto id = holder ? AgentId(*holder) : std::nullopt;
   if (!id) {
-    Refuse(request, responder, http::status::bad_request, "missing_field",
-           shape.under_provider_data
-               ? "provider_data.USED_AGENT_ID (the agent id from /request_agent) is required"
-               : "USED_AGENT_ID (the agent id from /request_agent) is required",
-           endpoint, started);
+    refuse_missing_id();
     return std::nullopt;
   }
+  if (!admitted && !AdmitAgent(*id, request, responder, endpoint, started)) return std::nullopt;
   agent_id = *id;
   return body;
 }
@@ -518,8 +569,10 @@ void WorkerApi::DownloadFile(const HttpRequest& request, const std::string& name
   if (RefuseUnsafePath(CheckFileName(name), request, responder, "download_file", started)) {
     return;
   }
+  // Only the run of the page asking: another run's files are not there for it.
+  const auto* run = RunFor(request);
   auto decoded = PercentDecode(name);
-  auto path = decoded ? uploads_.PathFor(*decoded) : std::nullopt;
+  auto path = decoded && run ? uploads_.PathFor(run->task_run_id(), *decoded) : std::nullopt;
   if (!path) {
     Refuse(request, responder, http::status::not_found, "not_found", "no such upload",
            "download_file", started);
@@ -594,6 +647,7 @@ void WorkerApi::OnOperatorEnvelope(v1::Envelope envelope) {
   if (envelope.kind() == v1::ENVELOPE_KIND_OPERATOR_BEAT) {
     v1::OperatorBeat beat;
     if (!beat.ParseFromString(envelope.payload())) return;
+    gate_.SetKey(beat.agent_credential_key());
     std::vector<v1::TaskRunInfo> runs(beat.runs().begin(), beat.runs().end());
     probe_.SetLiveRuns(static_cast<double>(runs.size()));
     runs_.Replace(std::move(runs));

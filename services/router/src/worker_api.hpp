@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "agent_gate.hpp"
 #include "live_hub.hpp"
 #include "operator_link.hpp"
 #include "router_config.hpp"
@@ -25,12 +26,14 @@ namespace throng::router {
 // The browser-facing HTTP side of Mephisto's router: static files, task_config.json,
 // /request_agent, /submit_onboarding and /submit_task (held until the operator answers, bounded
 // by the request timeout, failing at once when the operator is unreachable), /log_error,
-// /is_alive, /get_timestamp. Refuses bad input with a 4xx JSON error counted by reason.
+// /is_alive, /get_timestamp. Refuses bad input with a 4xx JSON error counted by reason, and any
+// agent id the operator did not issue with 403. Takes the agent credential key from the
+// operator's heartbeats.
 // Everything runs on the io thread; operator envelopes are posted to it.
 class WorkerApi {
  public:
-  WorkerApi(boost::asio::io_context& io, const RouterConfig& config, OperatorLink& link,
-            LiveHub& hub, RouterProbe& probe, const Clock& clock);
+  WorkerApi(boost::asio::io_context& io, const RouterConfig& config, AgentGate& gate,
+            OperatorLink& link, LiveHub& hub, RouterProbe& probe, const Clock& clock);
 
   void Handle(HttpRequest&& request, std::shared_ptr<HttpResponder> responder);
   void OnOperatorEnvelope(v1::Envelope envelope);
@@ -83,8 +86,9 @@ class WorkerApi {
     bool under_provider_data = false;
   };
   // The JSON body (converted from multipart if needed, in which case request.body() is
-  // replaced by the JSON) of a request that names its agent in USED_AGENT_ID; on any problem
-  // answers the request with a 400 and returns nullopt.
+  // replaced by the JSON) of a request that names its agent in USED_AGENT_ID, an agent the
+  // operator issued; on any problem answers the request with a 4xx and returns nullopt. Files
+  // of a multipart form are written only once its agent and run are known.
   std::optional<nlohmann::json> ParseAgentBody(HttpRequest& request,
                                                const std::shared_ptr<HttpResponder>& responder,
                                                const AgentBodyShape& shape,
@@ -92,11 +96,12 @@ class WorkerApi {
                                                std::chrono::steady_clock::time_point started,
                                                std::string& agent_id);
   // A multipart submission as Mephisto's JSON body: {USED_AGENT_ID, <data_key>, client_timestamp}
-  // where <data_key> holds the parsed <json_field> plus files/filesByFields. Nullopt on failure,
-  // with `error` set.
-  std::optional<nlohmann::json> MultipartToJson(const HttpRequest& request,
-                                                const std::string& json_field,
-                                                const std::string& data_key, std::string& error);
+  // where <data_key> holds the parsed <json_field> plus files/filesByFields, the files stored
+  // for run `task_run_id`. Nullopt on failure, with `error` set.
+  std::optional<nlohmann::json> FormToJson(const std::vector<FormPart>& parts,
+                                           const std::string& task_run_id,
+                                           const std::string& json_field,
+                                           const std::string& data_key, std::string& error);
 
   // Sends `envelope` and holds the HTTP request until the operator answers or time runs out.
   void Hold(v1::Envelope envelope, const HttpRequest& request,
@@ -112,10 +117,15 @@ class WorkerApi {
   bool RefuseUnsafePath(PathVerdict verdict, const HttpRequest& request,
                         const std::shared_ptr<HttpResponder>& responder,
                         const std::string& endpoint, std::chrono::steady_clock::time_point started);
+  // False, with the request answered, unless `agent_id` was issued by the operator.
+  bool AdmitAgent(const std::string& agent_id, const HttpRequest& request,
+                  const std::shared_ptr<HttpResponder>& responder, const std::string& endpoint,
+                  std::chrono::steady_clock::time_point started);
   std::string NewRequestId();
 
   boost::asio::io_context& io_;
   const RouterConfig& config_;
+  AgentGate& gate_;
   OperatorLink& link_;
   LiveHub& hub_;
   RouterProbe& probe_;

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace throng {
+
+// `bytes` bytes from the operating system's cryptographic random source, as lowercase hex:
+// for names and secrets that must not be guessed from earlier ones.
+std::string RandomHex(std::size_t bytes);
+
+}  // namespace throng
