@@ -41,11 +41,7 @@ WsSession::WsSession(beast::tcp_stream&& stream, LiveHub& hub, std::size_t frame
       probe_(probe),
       send_queue_limit_(send_queue_limit),
       close_deadline_(ws_.get_executor()) {
-  ws_.read_message_max(frame_limit);
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-    response.set(beast::http::field::server, "throng-router");
-  }));
+  ConfigureBrowserWebsocket(ws_, frame_limit);
 }
 
 void WsSession::Start(HttpRequest request) {

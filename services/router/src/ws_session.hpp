@@ -16,6 +16,21 @@ namespace throng::router {
 class LiveHub;
 class RouterProbe;
 
+// The transport settings of every browser WebSocket: the largest message, the server-role
+// timeouts, and the Server header of the handshake response. One function for the sessions and
+// the frame fuzzer (tests/fuzz/fuzz_ws_frames.cpp), so the fuzzer reads frames exactly as the
+// router does.
+template <class NextLayer>
+void ConfigureBrowserWebsocket(boost::beast::websocket::stream<NextLayer>& ws,
+                               std::size_t frame_limit) {
+  namespace websocket = boost::beast::websocket;
+  ws.read_message_max(frame_limit);
+  ws.set_option(websocket::stream_base::timeout::suggested(boost::beast::role_type::server));
+  ws.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+    response.set(boost::beast::http::field::server, "throng-router");
+  }));
+}
+
 // One browser WebSocket (same port as HTTP, any path): reads text frames and hands them to
 // the hub, writes queued frames one at a time. Judges the transport itself (invalid UTF-8,
 // protocol errors, a peer that stops reading) and the hub judges the packets. Lives on the io
