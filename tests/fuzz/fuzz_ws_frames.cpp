@@ -41,9 +41,14 @@ struct Harness {
   Harness()
       : probe(registry),
         link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), probe,
-             {}) {}
+             {}) {
+    gate.SetKey(kKey);
+  }
+  static constexpr const char* kKey = "fuzz-agent-credential-key-32byte";
   boost::asio::io_context io;  // first, so that it outlives the rest
   RouterConfig config;
+  AgentGate gate;
+  std::string agent = AgentCredentials(kKey).Issue("11");
   prometheus::Registry registry;
   RouterProbe probe;
   OperatorLink link;
@@ -65,8 +70,12 @@ HttpRequest UpgradeRequest() {
 class Reader {
  public:
   Reader(websocket::stream<beast::test::stream>& ws, LiveHub& hub,
-         std::shared_ptr<WsSession> session, std::size_t frame_limit)
-      : ws_(ws), hub_(hub), session_(std::move(session)), frame_limit_(frame_limit) {}
+         std::shared_ptr<WsSession> session, std::size_t frame_limit, const std::string& agent)
+      : ws_(ws),
+        hub_(hub),
+        session_(std::move(session)),
+        frame_limit_(frame_limit),
+        agent_(agent) {}
 
   void Read() {
     ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
@@ -82,7 +91,7 @@ class Reader {
         buffer_.consume(buffer_.size());
         // The hub relies on Beast for these: a text message within the limit, valid UTF-8.
         if (text.size() > frame_limit_ || !IsValidUtf8(text)) __builtin_trap();
-        hub_.OnFrame(session_, std::move(text));
+        hub_.OnFrame(session_, fuzz::FuzzInput::WithAgentId(std::move(text), agent_));
       }
       Read();
     });
@@ -93,6 +102,7 @@ class Reader {
   LiveHub& hub_;
   std::shared_ptr<WsSession> session_;
   std::size_t frame_limit_;
+  const std::string& agent_;
   beast::flat_buffer buffer_;
 };
 
@@ -115,7 +125,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto& io = harness.io;
   {
-    LiveHub hub(harness.config, harness.link, harness.probe, DefaultClock());  // fresh per input
+    // Fresh per input.
+    LiveHub hub(harness.config, harness.gate, harness.link, harness.probe, DefaultClock());
     auto session = std::make_shared<WsSession>(beast::tcp_stream(boost::asio::ip::tcp::socket(io)),
                                                hub, harness.config.ws_frame_limit, 1,
                                                &harness.probe, harness.config.ws_send_queue_limit);
@@ -136,7 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The browser has sent everything: reads see the end of the stream after its bytes, while
     // Beast's answers (pongs, the close frame) still reach the browser's side.
     ws.next_layer().close_remote();
-    Reader reader(ws, hub, session, harness.config.ws_frame_limit);
+    Reader reader(ws, hub, session, harness.config.ws_frame_limit, harness.agent);
     reader.Read();
     RunUntilIdle(io);
 

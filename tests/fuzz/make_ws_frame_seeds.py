@@ -36,9 +36,9 @@ def close(code, reason=b""):
     return frame(CLOSE, struct.pack(">H", code) + reason)
 
 
-ALIVE = '{"packet_type":"alive","subject_id":"a1","data":{"update_id":"u"}}'
-HEARTBEAT = '{"packet_type":"heartbeat","subject_id":"a1","client_timestamp":1.5}'
-LIVE = '{"packet_type":"mephisto_bound_live_update","subject_id":"a1","data":{"text":"x"}}'
+ALIVE = '{"packet_type":"alive","subject_id":"$AGENT","data":{"update_id":"u"}}'
+HEARTBEAT = '{"packet_type":"heartbeat","subject_id":"$AGENT","client_timestamp":1.5}'
+LIVE = '{"packet_type":"mephisto_bound_live_update","subject_id":"$AGENT","data":{"text":"x"}}'
 
 SEEDS = {
     # Well-formed traffic, as a task page sends it.
