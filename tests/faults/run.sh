@@ -208,7 +208,9 @@ started=$(date +%s)
 for file in "$here"/scenarios/*.sh; do
   name=$(basename "$file" .sh)
   name=${name#[0-9][0-9]-}
-  if [ ${#only[@]} -gt 0 ] && ! printf '%s\n' "${only[@]}" | grep -qxF "$name"; then continue; fi
+  # Not `printf | grep -q`: grep stops at the first match and, under pipefail, printf's SIGPIPE
+  # would make a named scenario that is not the last name look unnamed.
+  if [ ${#only[@]} -gt 0 ] && ! grep -qxF "$name" <<<"$(printf '%s\n' "${only[@]}")"; then continue; fi
   source "$file"
 done
 if grep -El "ERROR: AddressSanitizer|runtime error:" "$work"/*.log >/dev/null; then
