@@ -63,7 +63,8 @@ services_healthy() {
 # unless every acknowledged submission is stored exactly once, no unit ever had two live
 # agents and the run completed. Agent ids are opaque: compared as text.
 run_invariants() {
-  local run=$1 result=$2 active="('accepted', 'waiting', 'in task', 'onboarding')" figures
+  local run=$1 result=$2 figures
+  local active="('accepted', 'waiting', 'in task', 'partner disconnect', 'onboarding')"
   jq -r '.submissions[] | [.agent_id, (.final_data | tojson)] | @csv' "$result" >"$work/acks.csv"
   # The run completes once no unit is open (the operator's maintenance, every second).
   for _ in $(seq 150); do

@@ -175,7 +175,10 @@ completed_at_least() {
 workload_finish() {
   local faults=$1 status=0 chat_status=0 chat_result=$work/$scenario-chat.json
   shift
-  while kill -0 "$driver" 2>/dev/null || kill -0 "$chat_driver" 2>/dev/null; do supervise; sleep 0.2; done
+  while kill -0 "$driver" 2>/dev/null || kill -0 "$chat_driver" 2>/dev/null; do
+    supervise
+    sleep 0.2
+  done
   wait "$driver" || status=$?
   wait "$chat_driver" || chat_status=$?
   if [ "$operator_restarts" != "$restarts_at_start" ]; then
@@ -196,12 +199,16 @@ workload_finish() {
   services_healthy
   metrics_scrape "$work/$scenario-after.prom"
   metrics_monotonic "$work/$scenario-before.prom" "$work/$scenario-after.prom" "$@"
-  printf '%-18s workload %d units/%d workers, %d chats/%d chat workers; faults: %s; %d requests retried; chat %s; acknowledged %d, stored %d, lost %d, duplicated %d; chat pairs %d, submissions acknowledged %d, stored %d, messages sent %d, stored %d, delivered %d, lost %d, duplicated %d\n' \
-    "$scenario" "$units" "$workers" "$chats" "$((pairs * 2))" "$faults" \
+  local line='%-18s workload %d units/%d workers, %d chats/%d chat workers; faults: %s; '
+  line+='%d requests retried; chat %s; acknowledged %d, stored %d, lost %d, duplicated %d; '
+  line+='chat pairs %d, submissions acknowledged %d, stored %d, '
+  line+='messages sent %d, stored %d, delivered %d, lost %d, duplicated %d\n'
+  printf "$line" "$scenario" "$units" "$workers" "$chats" "$((pairs * 2))" "$faults" \
     "$(jq '.stats.registration_retries + .stats.submit_retries' "$work/$scenario.json")" \
-    "$(jq -r '.stats | "\(.sockets_lost) sockets reopened, \(.messages_resent) messages resent, \(.history_reads) history reads"' "$chat_result")" \
-    "$acked" "$stored" "$lost" "$duplicated" \
-    "$chat_pairs" "$chat_acked" "$chat_acks_stored" "$chat_sent" "$chat_stored" "$chat_delivered" "$chat_lost" "$chat_duplicated"
+    "$(jq -r '.stats | "\(.sockets_lost) sockets reopened, \(.messages_resent) messages resent, " +
+      "\(.history_reads) history reads"' "$chat_result")" \
+    "$acked" "$stored" "$lost" "$duplicated" "$chat_pairs" "$chat_acked" "$chat_acks_stored" \
+    "$chat_sent" "$chat_stored" "$chat_delivered" "$chat_lost" "$chat_duplicated"
 }
 
 started=$(date +%s)
