@@ -294,13 +294,15 @@ class Page {
 
   setStatus(status) {
     // A router that does not know the agent yet says "none" (or "") until the operator answers.
-    if (typeof status !== "string" || status === "" || status === "none" || status === this.status) return;
+    if (typeof status !== "string" || status === "" || status === "none") return;
+    if (status === this.status) return;
     this.status = status;
     this.statuses.push(status);
     this.progressMs = Date.now();
   }
 
-  // A partner's message, pushed or from the history; a repeat is dropped by update_id.
+  // A message pushed or in the history: the agent's own (so it is stored) or its partner's (a
+  // repeat is dropped by update_id).
   receive(update, fromHistory) {
     if (!update || typeof update.update_id !== "string") return;
     if (update.agent_id === this.agentId) {
@@ -309,7 +311,8 @@ class Page {
         mine.stored = true;
         this.progressMs = Date.now();
       } else if (!mine) {
-        errors.push(`${this.name} agent ${this.agentId}: its history has a message it never sent: ${JSON.stringify(update)}`);
+        errors.push(`${this.name} agent ${this.agentId}: its history has a message it never ` +
+                    `sent: ${JSON.stringify(update)}`);
       }
       return;
     }
@@ -347,6 +350,7 @@ class Page {
       this.historyRefused = `request_agent answered ${answer.status}: ${answer.text}`;
       return false;
     }
+    this.historyRefused = null;
     this.readHistory(data);
     return true;
   }
