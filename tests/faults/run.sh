@@ -106,7 +106,7 @@ operator_restarts=0
 
 # Workload size: units of each scenario's run and scripted workers on it; pairs of chat workers,
 # chats (two units each) of the chat run and messages each worker sends in a chat.
-if [ $short = 1 ]; then units=120 workers=20 pairs=3 chats=9 messages=4
+if [ $short = 1 ]; then units=120 workers=20 pairs=3 chats=6 messages=4
 else units=600 workers=80 pairs=20 chats=60 messages=6; fi
 # No scenario's workload may take longer than this (a hang fails instead of waiting).
 deadline_ms=$(( short ? 150000 : 400000 ))
