@@ -205,8 +205,8 @@ workload_finish() {
   line+='messages sent %d, stored %d, delivered %d, lost %d, duplicated %d\n'
   printf "$line" "$scenario" "$units" "$workers" "$chats" "$((pairs * 2))" "$faults" \
     "$(jq '.stats.registration_retries + .stats.submit_retries' "$work/$scenario.json")" \
-    "$(jq -r '.stats | "\(.sockets_lost) sockets reopened, \(.messages_resent) messages resent, " +
-      "\(.history_reads) history reads"' "$chat_result")" \
+    "$(jq -r '.stats | "\([.http_errors[]] | add // 0) requests retried, \(.sockets_lost) sockets " +
+      "reopened, \(.messages_resent) messages resent, \(.history_reads) history reads"' "$chat_result")" \
     "$acked" "$stored" "$lost" "$duplicated" "$chat_pairs" "$chat_acked" "$chat_acks_stored" \
     "$chat_sent" "$chat_stored" "$chat_delivered" "$chat_lost" "$chat_duplicated"
 }
