@@ -2,11 +2,13 @@
 # Fault-injection suite against the real native stack: HAProxy in front of two routers, which
 # reach the operator through a loopback TCP proxy the suite can stall; the operator and the
 # aggregator on the suite's own PostgreSQL and Redis (so that they can be restarted). Each
-# scenario in scenarios/ runs a scripted workload of static-task workers on a fresh task run,
-# injects its faults, and ends with the invariants of invariants.sh: every acknowledged
-# submission stored exactly once, no unit with two live agents, the run completed, every
-# service healthy again, counters monotonic. One line per scenario: workload, faults,
-# acknowledged, stored, lost, duplicated.
+# scenario in scenarios/ runs a scripted workload on two fresh task runs, static-task workers
+# on one and pairs of paired-chat workers (over the routers' WebSocket) on the other, injects
+# its faults, and ends with the invariants of invariants.sh: every acknowledged submission
+# stored exactly once, no unit with two live agents, both runs completed, every chat message
+# stored once and received by the partner, no chatting worker dropped, every service healthy
+# again, counters monotonic. One line per scenario: workload, faults, acknowledged, stored,
+# lost, duplicated, then the chat's pairs, messages sent, stored, delivered, lost, duplicated.
 # Usage: run.sh [--short] <build dir> [scenario name...]; --short runs smaller workloads and
 # shorter outages (tests/run.sh runs it so).
 set -euo pipefail
@@ -102,23 +104,58 @@ operator_back() {
 }
 operator_restarts=0
 
-# Workload size: units of each scenario's run and scripted workers on it.
-if [ $short = 1 ]; then units=120 workers=20; else units=600 workers=80; fi
+# Workload size: units of each scenario's run and scripted workers on it; pairs of chat workers,
+# chats (two units each) of the chat run and messages each worker sends in a chat.
+if [ $short = 1 ]; then units=120 workers=20 pairs=3 chats=6 messages=4
+else units=600 workers=80 pairs=20 chats=60 messages=6; fi
 # No scenario's workload may take longer than this (a hang fails instead of waiting).
 deadline_ms=$(( short ? 150000 : 400000 ))
 
-# workload_start <name>: a fresh run of $units units and $workers scripted workers on it
-# through HAProxy; sets run and driver.
+# chat_run <name> <chats>: launches a paired_chat run of <chats> chats (two units each) whose
+# topics name the run; prints the run id. The scripted workers never load its page.
+chat_run() {
+  local name=$1-chat chats=$2
+  mkdir -p "$work/$name"
+  echo "// not loaded by the scripted chat workers" >"$work/$name/bundle.js"
+  awk -v n="$chats" -v run="$name" 'BEGIN {
+    for (i = 1; i <= n; i++) printf "{\"topic\": \"topic %d of %s\"}\n", i, run }' \
+    >"$work/$name/data.jsonl"
+  cat >"$work/$name/task.yaml" <<YAML
+blueprint:
+  type: paired_chat
+  task_source: bundle.js
+  data_jsonl: data.jsonl
+  units_per_assignment: 2
+task:
+  task_name: throng-e2e-$name
+  task_title: Chat with a partner
+  assignment_duration_in_seconds: 3600
+YAML
+  "$BUILD/bin/throng" launch "$work/$name/task.yaml" --data-dir "$work/data" --json |
+    jq -r .task_run_id
+}
+
+# workload_start <name>: fresh runs, one static of $units units with $workers scripted workers
+# on it and one paired chat of $chats chats with $pairs pairs of chat workers, all through
+# HAProxy; sets run, driver, chat_run_id and chat_driver.
 workload_start() {
   scenario=$1
   run=$(static_run "$scenario" "$units")
   [ -n "$run" ] || fail "$scenario: no run launched"
+  chat_run_id=$(chat_run "$scenario" "$chats")
+  [ -n "$chat_run_id" ] || fail "$scenario: no chat run launched"
   node "$root/tests/e2e/workers/scripted_workers.cjs" "$lb" "$work/$scenario.json" \
     "workers=$workers" "task_run_id=$run" "worker_prefix=$scenario" think_min_ms=200 \
     think_max_ms=900 idle_stop_ms=6000 "deadline_ms=$deadline_ms" client_timeout_ms=20000 \
     2>"$work/$scenario-workers.log" &
   driver=$!
   pids+=($driver)
+  node "$root/tests/e2e/workers/chat_workers.cjs" "$lb" "$work/$scenario-chat.json" \
+    "workers=$((pairs * 2))" "messages=$messages" "task_run_id=$chat_run_id" \
+    "worker_prefix=$scenario-chat" "deadline_ms=$deadline_ms" client_timeout_ms=20000 \
+    2>"$work/$scenario-chat-workers.log" &
+  chat_driver=$!
+  pids+=($chat_driver)
   restarts_at_start=$operator_restarts
   metrics_scrape "$work/$scenario-before.prom"
 }
@@ -136,10 +173,14 @@ completed_at_least() {
 # workload_finish <faults text> <restarted process...>: waits for the workers, checks the
 # invariants and prints the scenario's line.
 workload_finish() {
-  local faults=$1 status=0
+  local faults=$1 status=0 chat_status=0 chat_result=$work/$scenario-chat.json
   shift
-  while kill -0 "$driver" 2>/dev/null; do supervise; sleep 0.2; done
+  while kill -0 "$driver" 2>/dev/null || kill -0 "$chat_driver" 2>/dev/null; do
+    supervise
+    sleep 0.2
+  done
   wait "$driver" || status=$?
+  wait "$chat_driver" || chat_status=$?
   if [ "$operator_restarts" != "$restarts_at_start" ]; then
     faults+=", operator exited and was restarted $((operator_restarts - restarts_at_start))x"
     set -- "$@" operator
@@ -148,21 +189,35 @@ workload_finish() {
   [ "$(jq '.errors | length' "$work/$scenario.json")" = 0 ] ||
     fail "$scenario: the workers met unexpected answers: $(jq -r '.errors[:3][]' "$work/$scenario.json")"
   [ "$status" = 0 ] || fail "$scenario: the workers exited $status"
+  [ -s "$chat_result" ] || fail "$scenario: the chat workers wrote no result (exit $chat_status)"
+  [ "$(jq '.errors | length' "$chat_result")" = 0 ] ||
+    fail "$scenario: the chat workers met unexpected answers: $(jq -r '.errors[:3][]' "$chat_result")"
+  [ "$chat_status" = 0 ] || fail "$scenario: the chat workers exited $chat_status"
+  # The chat's first: both set run_invariants' figures, the static run's are printed.
+  chat_invariants "$chat_run_id" "$chat_result"
   run_invariants "$run" "$work/$scenario.json"
   services_healthy
   metrics_scrape "$work/$scenario-after.prom"
   metrics_monotonic "$work/$scenario-before.prom" "$work/$scenario-after.prom" "$@"
-  printf '%-18s workload %d units/%d workers; faults: %s; %d requests retried; acknowledged %d, stored %d, lost %d, duplicated %d\n' \
-    "$scenario" "$units" "$workers" "$faults" \
+  local line='%-18s workload %d units/%d workers, %d chats/%d chat workers; faults: %s; '
+  line+='%d requests retried; chat %s; acknowledged %d, stored %d, lost %d, duplicated %d; '
+  line+='chat pairs %d, submissions acknowledged %d, stored %d, '
+  line+='messages sent %d, stored %d, delivered %d, lost %d, duplicated %d\n'
+  printf "$line" "$scenario" "$units" "$workers" "$chats" "$((pairs * 2))" "$faults" \
     "$(jq '.stats.registration_retries + .stats.submit_retries' "$work/$scenario.json")" \
-    "$acked" "$stored" "$lost" "$duplicated"
+    "$(jq -r '.stats | "\([.http_errors[]] | add // 0) requests retried, \(.sockets_lost) sockets " +
+      "reopened, \(.messages_resent) messages resent, \(.history_reads) history reads"' "$chat_result")" \
+    "$acked" "$stored" "$lost" "$duplicated" "$chat_pairs" "$chat_acked" "$chat_acks_stored" \
+    "$chat_sent" "$chat_stored" "$chat_delivered" "$chat_lost" "$chat_duplicated"
 }
 
 started=$(date +%s)
 for file in "$here"/scenarios/*.sh; do
   name=$(basename "$file" .sh)
   name=${name#[0-9][0-9]-}
-  if [ ${#only[@]} -gt 0 ] && ! printf '%s\n' "${only[@]}" | grep -qxF "$name"; then continue; fi
+  # Not `printf | grep -q`: grep stops at the first match and, under pipefail, printf's SIGPIPE
+  # would make a named scenario that is not the last name look unnamed.
+  if [ ${#only[@]} -gt 0 ] && ! grep -qxF "$name" <<<"$(printf '%s\n' "${only[@]}")"; then continue; fi
   source "$file"
 done
 if grep -El "ERROR: AddressSanitizer|runtime error:" "$work"/*.log >/dev/null; then
