@@ -271,6 +271,17 @@ void OperatorApp::OnRouterMessage(std::string identity, const zmq::message_t& fr
     // tells it the agent's status and resends what it missed.
     agent_routers_[envelope->agent_id()] = identity;
   }
+  if (envelope->packet_type() == "disconnect") {
+    // A router reports the socket it lost. If the page has said alive on another router since
+    // (a reload or reconnect the load balancer sent elsewhere), the agent is not gone.
+    auto holder = agent_routers_.find(envelope->agent_id());
+    if (holder != agent_routers_.end() && holder->second != identity) {
+      probe_.EnvelopeRejected("moved_agent_disconnect");
+      spdlog::info("ignoring router {}'s disconnect of agent {}: it is on router {} now",
+                   envelope->router_id(), envelope->agent_id().substr(0, 64), holder->second);
+      return;
+    }
+  }
   envelope->mutable_timestamps()->set_server_incoming(clock_.NowSeconds());
   {
     std::lock_guard lock(jobs_mutex_);
