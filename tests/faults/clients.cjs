@@ -1,8 +1,8 @@
 // Misbehaving WebSocket clients for the fault suite (Node 20, no npm packages):
 //
 //   node clients.cjs never-read <host:port> <count> <seconds>
-//     <count> sockets upgrade to WebSocket, send a few heartbeats and never read a byte;
-//     after <seconds> they close.
+//     <count> sockets upgrade to WebSocket, send a ping and never read a byte (not even the
+//     pong); after <seconds> they close. A socket that sent nothing wrong must not be closed.
 //   node clients.cjs big-frames <host:port> <count>
 //     one client at a time sends a 10 MB text frame <count> times; each must be refused
 //     (a close frame or the connection closed), never accepted.
@@ -66,13 +66,12 @@ function upgrade(timeoutMs = 30000) {
   });
 }
 
-const heartbeat = () => frame(1, Buffer.from(JSON.stringify({ packet_type: "heartbeat", subject_id: null, data: {} })));
 
 async function neverRead() {
   const sockets = await Promise.all(Array.from({ length: count }, () => upgrade()));
   for (const socket of sockets) {
     socket.pause();  // never read again: whatever the router writes piles up
-    socket.write(heartbeat());
+    socket.write(frame(9, Buffer.from("are you there")));  // a ping: the router must write a pong
   }
   await sleep(extra * 1000);
   const closedByServer = sockets.filter((s) => s.destroyed || s.readableEnded).length;
@@ -112,7 +111,7 @@ async function reconnectStorm() {
       if (result.status === "fulfilled") { upgraded += 1; sockets.push(result.value); }
       else { failed += 1; if (errors.length < 5) errors.push(String(result.reason.message)); }
     }
-    for (const socket of sockets) socket.write(heartbeat());
+    for (const socket of sockets) socket.write(frame(9, Buffer.from("ping")));
     await sleep(500);
     for (const socket of sockets) socket.destroy();  // all drop at once
   }

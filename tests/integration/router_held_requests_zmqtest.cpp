@@ -196,6 +196,20 @@ TEST_F(RouterHeldRequestTest, UploadsAreServedOnlyToTheirRunAndNeverStoredForAFo
   EXPECT_EQ(other.body.find("run one's file"), std::string::npos);
 }
 
+TEST(RouterBeforeItsFirstHeartbeat, SaysItIsStartingRatherThanThatNoRunIsLive) {
+  // Nothing listens there: the router never hears an operator.
+  testing::RouterUnderTest router(testing::TestRouterConfig("tcp://127.0.0.1:1"));
+  for (const auto& [method, target] : std::vector<std::pair<http::verb, std::string>>{
+           {http::verb::get, "/task_config.json"},
+           {http::verb::get, "/"},
+           {http::verb::post, "/request_agent"}}) {
+    auto answer = HttpClient::Once(router.port(), method, target,
+                                   R"({"provider_data":{"worker_name":"early"}})");
+    EXPECT_EQ(answer.status, 503) << target << " " << answer.body;
+    EXPECT_NE(answer.body.find("starting"), std::string::npos) << answer.body;
+  }
+}
+
 TEST_F(RouterHeldRequestTest, AnOperatorRefusalBecomesAJsonError) {
   operator_->AnswerWith("submit_onboarding", [](const v1::Envelope& request) {
     return ScriptedOperator::ErrorTo(request, v1::ERROR_CODE_UNKNOWN_AGENT,

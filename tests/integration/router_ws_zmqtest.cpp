@@ -134,6 +134,29 @@ TEST_F(RouterWebsocketTest, PacketsForAnAbsentAgentWaitForItsReconnect) {
   EXPECT_EQ(queued["data"]["n"], 7);
 }
 
+TEST_F(RouterWebsocketTest, ANewOperatorProcessHearsAliveForEverySocketStillOpen) {
+  Browser staying(app_->Port());
+  staying.Send(Alive(Agent(7)));
+  staying.Next();
+  {
+    Browser leaving(app_->Port());
+    leaving.Send(Alive(Agent(8)));
+    leaving.Next();
+    leaving.Drop();
+  }
+  ASSERT_TRUE(Eventually([&] { return operator_->Received("alive").size() == 2; }));
+  ASSERT_TRUE(
+      Eventually([&] { return router_->Metric("throng_router_websocket_connections") == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // beats of the same process
+  EXPECT_EQ(operator_->Received("alive").size(), 2u) << "alive repeated for the same operator";
+
+  operator_->Restart("second");
+  ASSERT_TRUE(Eventually([&] { return operator_->Received("alive").size() == 3; }));
+  EXPECT_EQ(operator_->Received("alive")[2].agent_id(), Agent(7));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(operator_->Received("alive").size(), 3u) << "only the open socket, and only once";
+}
+
 TEST_F(RouterWebsocketTest, StopTellsConnectedPagesTheRouterIsGoingAway) {
   Browser browser(app_->Port());
   browser.Send(Alive(Agent(6)));

@@ -76,6 +76,12 @@ class ScriptedOperator {
     std::lock_guard lock(mutex_);
     answers_[packet_type] = std::move(answer);
   }
+  // Stands for a new operator process from the next heartbeat on (routers then say alive again
+  // for every socket they hold).
+  void Restart(const std::string& incarnation) {
+    std::lock_guard lock(mutex_);
+    incarnation_ = incarnation;
+  }
   // Announces one more live run (same static files) from the next heartbeat on.
   void AddRun(const std::string& task_run_id) {
     std::lock_guard lock(mutex_);
@@ -133,6 +139,7 @@ class ScriptedOperator {
         {
           std::lock_guard lock(mutex_);
           runs.insert(runs.end(), extra_runs_.begin(), extra_runs_.end());
+          beat.set_incarnation(incarnation_);
         }
         for (const auto& id : runs) {
           auto* run = beat.add_runs();
@@ -169,6 +176,7 @@ class ScriptedOperator {
   std::vector<v1::Envelope> outbox_;
   std::map<std::string, Answer> answers_;
   std::vector<std::string> extra_runs_;
+  std::string incarnation_ = "first";
   std::atomic<bool> beats_paused_{false};
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -342,6 +342,7 @@ void OperatorApp::SendBeats() {
   if (routers_.empty()) return;
   v1::OperatorBeat beat;
   beat.set_operator_id(config_.instance_id);
+  beat.set_incarnation(incarnation_);
   beat.set_sent_ms(now);
   // Routers check every agent id a browser sends with it before anything reaches us.
   beat.set_agent_credential_key(agent_ids_->credentials().key());

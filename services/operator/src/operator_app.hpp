@@ -23,6 +23,7 @@
 #include "throng/common/clock.hpp"
 #include "throng/common/mailbox.hpp"
 #include "throng/common/metrics_publisher.hpp"
+#include "throng/common/random_token.hpp"
 #include "throng/common/service_metrics.hpp"
 #include "throng/v1/envelope.pb.h"
 
@@ -111,6 +112,7 @@ class OperatorApp {
 
   std::map<std::string, std::int64_t> routers_;  // identity -> last seen (ms); loop thread only
   std::map<std::string, std::string> agent_routers_;  // agent id -> router identity; loop thread
+  const std::string incarnation_ = RandomHex(8);      // in every heartbeat
   std::atomic<int> stop_requests_{0};
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<MetricsPublisher> publisher_;

@@ -148,15 +148,7 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
       Write(*session, agent_id, std::move(agent.queue.front()));
       agent.queue.pop_front();
     }
-    // Tell the operator which router holds this agent now (replies and updates come here).
-    v1::Envelope envelope;
-    envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
-    envelope.set_packet_type("alive");
-    envelope.set_agent_id(agent_id);
-    envelope.mutable_timestamps()->set_client(client_timestamp);
-    envelope.mutable_timestamps()->set_router_incoming(received);
-    agent.status_ping.Sent(received);
-    link_.Send(std::move(envelope));
+    ReportAlive(agent_id, agent, client_timestamp, received);
     return;
   }
   if (type == "heartbeat") {
@@ -187,6 +179,31 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
     link_.Send(std::move(envelope));
     return;
   }
+}
+
+void LiveHub::ReportAlive(const std::string& agent_id, Agent& agent, double client_timestamp,
+                          double received) {
+  // Tells the operator which router holds this agent now (replies and updates come here).
+  v1::Envelope envelope;
+  envelope.set_kind(v1::ENVELOPE_KIND_PACKET);
+  envelope.set_packet_type("alive");
+  envelope.set_agent_id(agent_id);
+  envelope.mutable_timestamps()->set_client(client_timestamp);
+  envelope.mutable_timestamps()->set_router_incoming(received);
+  agent.status_ping.Sent(received);
+  link_.Send(std::move(envelope));
+}
+
+void LiveHub::ReannounceAgents() {
+  std::size_t announced = 0;
+  for (auto& [agent_id, agent] : agents_) {
+    auto session = agent.session.lock();
+    if (!session || !session->open()) continue;
+    ReportAlive(agent_id, agent, 0, clock_.NowSeconds());
+    ++announced;
+  }
+  spdlog::info("a new operator process: said alive again for the {} agents with a socket here",
+               announced);
 }
 
 void LiveHub::Write(WsSession& session, const std::string& agent_id, Outgoing outgoing) {

@@ -41,6 +41,8 @@ class LiveHub {
   void OnClosed(WsSession* session);
   void OnBytesSent(std::size_t bytes);
 
+  // A new operator process: tells it, with an `alive` each, which agents have a socket here.
+  void ReannounceAgents();
   // From the operator: client_bound_live_update or update_status for one agent.
   void OnOperatorPacket(const v1::Envelope& envelope);
   // Called every second.
@@ -76,6 +78,8 @@ class LiveHub {
   void Deliver(const std::string& agent_id, Agent& agent, Outgoing outgoing);
   void Write(WsSession& session, const std::string& agent_id, Outgoing outgoing);
   void ReportDisconnect(const std::string& agent_id, Agent& agent, const char* why);
+  void ReportAlive(const std::string& agent_id, Agent& agent, double client_timestamp,
+                   double received);
   std::string Packet(const std::string& type, const std::string& subject_id,
                      const std::string& data_json, double client_timestamp,
                      double router_incoming) const;

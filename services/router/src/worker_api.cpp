@@ -138,6 +138,22 @@ void WorkerApi::Refuse(const HttpRequest& request, const std::shared_ptr<HttpRes
   Answer(responder, JsonError(request, status, message), endpoint, started);
 }
 
+void WorkerApi::RefuseNoRun(const HttpRequest& request,
+                            const std::shared_ptr<HttpResponder>& responder,
+                            const std::string& endpoint, Clock_::time_point started) {
+  if (operator_incarnation_.empty()) {
+    // Started a moment ago: the runs come with the operator's first heartbeat. A load balancer
+    // may send requests before its health checks see that; "no run" would be a lie.
+    Refuse(request, responder, http::status::service_unavailable, "operator_unreachable",
+           "this task server is starting and has not heard from its backend yet; please try "
+           "again in a moment",
+           endpoint, started);
+    return;
+  }
+  Refuse(request, responder, http::status::not_found, "no_live_run",
+         "no task run is live on this server right now", endpoint, started);
+}
+
 bool WorkerApi::AdmitAgent(const std::string& agent_id, const HttpRequest& request,
                            const std::shared_ptr<HttpResponder>& responder,
                            const std::string& endpoint, Clock_::time_point started) {
@@ -235,8 +251,7 @@ void WorkerApi::ServeStatic(const HttpRequest& request, const std::string& path,
   if (RefuseUnsafePath(CheckUrlPath(path), request, responder, "static", started)) return;
   const auto* run = RunFor(request);
   if (!run) {
-    Refuse(request, responder, http::status::not_found, "no_live_run",
-           "no task run is live on this server right now", "static", started);
+    RefuseNoRun(request, responder, "static", started);
     return;
   }
   auto file = ResolveStaticPath(run->static_dir(), path);
@@ -265,8 +280,7 @@ void WorkerApi::ServeTaskConfig(const HttpRequest& request,
                                 Clock_::time_point started) {
   const auto* run = RunFor(request);
   if (!run) {
-    Refuse(request, responder, http::status::not_found, "no_live_run",
-           "no task run is live on this server right now", "task_config", started);
+    RefuseNoRun(request, responder, "task_config", started);
     return;
   }
   auto version = QueryParam(request, "mephisto_task_version");
@@ -311,8 +325,7 @@ void WorkerApi::RequestAgent(HttpRequest&& request, const std::shared_ptr<HttpRe
   }
   const auto* run = RunFor(request);
   if (!run) {
-    Refuse(request, responder, http::status::not_found, "no_live_run",
-           "no task run is live on this server right now", endpoint, started);
+    RefuseNoRun(request, responder, endpoint, started);
     return;
   }
   v1::Envelope envelope;
@@ -471,9 +484,7 @@ std::optional<json> WorkerApi::ParseAgentBody(HttpRequest& request,
     admitted = true;
     const auto* run = RunFor(request);
     if (!run) {
-      Refuse(request, responder, http::status::not_found, "no_live_run",
-             "no task run is live on this server right now; files belong to a run", endpoint,
-             started);
+      RefuseNoRun(request, responder, endpoint, started);
       return std::nullopt;
     }
     std::string error;
@@ -648,6 +659,13 @@ void WorkerApi::OnOperatorEnvelope(v1::Envelope envelope) {
     v1::OperatorBeat beat;
     if (!beat.ParseFromString(envelope.payload())) return;
     gate_.SetKey(beat.agent_credential_key());
+    if (beat.incarnation() != operator_incarnation_) {
+      // A new operator process knows nothing of which router holds which socket: until an
+      // agent says alive again it could not push to it, and a page only says alive on a new
+      // socket. So the router says it for every socket it holds.
+      if (!operator_incarnation_.empty()) hub_.ReannounceAgents();
+      operator_incarnation_ = beat.incarnation();
+    }
     std::vector<v1::TaskRunInfo> runs(beat.runs().begin(), beat.runs().end());
     probe_.SetLiveRuns(static_cast<double>(runs.size()));
     runs_.Replace(std::move(runs));

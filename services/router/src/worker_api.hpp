@@ -117,6 +117,9 @@ class WorkerApi {
   bool RefuseUnsafePath(PathVerdict verdict, const HttpRequest& request,
                         const std::shared_ptr<HttpResponder>& responder,
                         const std::string& endpoint, std::chrono::steady_clock::time_point started);
+  // Answers a request whose run is not live: 404, or 503 until the operator's first heartbeat.
+  void RefuseNoRun(const HttpRequest& request, const std::shared_ptr<HttpResponder>& responder,
+                   const std::string& endpoint, std::chrono::steady_clock::time_point started);
   // False, with the request answered, unless `agent_id` was issued by the operator.
   bool AdmitAgent(const std::string& agent_id, const HttpRequest& request,
                   const std::shared_ptr<HttpResponder>& responder, const std::string& endpoint,
@@ -133,6 +136,7 @@ class WorkerApi {
   RunTable runs_;
   UploadStore uploads_;
   std::unordered_map<std::string, Held> held_;
+  std::string operator_incarnation_;  // of the operator's last heartbeat
   std::mt19937_64 random_;
 };
 
