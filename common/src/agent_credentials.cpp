@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+#include "throng/common/random_token.hpp"
+
 namespace throng {
 
 namespace {
@@ -24,16 +26,13 @@ AgentCredentials::AgentCredentials(std::string key) : key_(std::move(key)) {
 std::string AgentCredentials::Tag(std::string_view subject) const {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(subject.data()), subject.size(), digest, &length);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string tag;
-  tag.reserve(kTagBytes * 2);
-  for (std::size_t i = 0; i < kTagBytes; ++i) {
-    tag += kDigits[digest[i] >> 4];
-    tag += kDigits[digest[i] & 0xf];
+  if (!HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+            reinterpret_cast<const unsigned char*>(subject.data()), subject.size(), digest,
+            &length) ||
+      length < kTagBytes) {
+    throw std::runtime_error("HMAC-SHA256 failed");
   }
-  return tag;
+  return ToHex(digest, kTagBytes);
 }
 
 std::string AgentCredentials::Issue(std::string_view subject) const {

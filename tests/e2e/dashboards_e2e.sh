@@ -43,6 +43,16 @@ prometheus --config.file="$prom_dir/prometheus.yml" --storage.tsdb.path="$prom_d
   --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$work/prometheus.log" 2>&1 &
 pids+=($!)
 throng_wait_http "$prom/-/ready" 30 || fail "Prometheus not ready on $prom"
+# Scraping, not only started: a counter's first increase shows in rate() only after a sample
+# from before it, so the workload waits for every job's first scrape.
+scraped=0
+for _ in $(seq 1 150); do
+  scraped=$(curl -fsS -G "$prom/api/v1/query" --data-urlencode 'query=count(up == 1)' |
+    jq -r '.data.result[0].value[1] // 0')
+  [ "$scraped" -ge 3 ] && break
+  sleep 0.2
+done
+[ "$scraped" -ge 3 ] || fail "Prometheus has scraped $scraped of the 3 jobs"
 check "operator, two routers, an aggregator, and Prometheus on $prom scraping every second"
 
 # --- Two more runs: onboarding with gold units, and screening units. Each worker may do

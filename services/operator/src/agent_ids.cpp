@@ -1,5 +1,6 @@
 #include "agent_ids.hpp"
 
+#include <stdexcept>
 #include <string_view>
 
 #include "database_id.hpp"

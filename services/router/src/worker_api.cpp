@@ -20,6 +20,9 @@ using Clock_ = std::chrono::steady_clock;
 
 constexpr const char* kMephistoTaskVersion = "2.0.4";
 constexpr std::size_t kMaxIdLength = 128;
+constexpr const char* kBackendUnreachable =
+    "the task server's backend is not reachable right now; nothing was recorded, please try "
+    "again in a minute";
 
 double ClientTimestamp(const json& body) {
   auto it = body.find("client_timestamp");
@@ -162,9 +165,7 @@ bool WorkerApi::AdmitAgent(const std::string& agent_id, const HttpRequest& reque
       return true;
     case AgentGate::Verdict::kNoKeyYet:
       Refuse(request, responder, http::status::service_unavailable, "operator_unreachable",
-             "the task server's backend is not reachable right now; nothing was recorded, please "
-             "try again in a minute",
-             endpoint, started);
+             kBackendUnreachable, endpoint, started);
       return false;
     case AgentGate::Verdict::kForged:
       spdlog::warn("{} refused: agent id '{}' was not issued by this cluster", endpoint,
@@ -601,9 +602,7 @@ void WorkerApi::Hold(v1::Envelope envelope, const HttpRequest& request,
                      Clock_::time_point started) {
   if (!link_.OperatorReachable()) {
     Refuse(request, responder, http::status::service_unavailable, "operator_unreachable",
-           "the task server's backend is not reachable right now; nothing was recorded, please "
-           "try again in a minute",
-           endpoint, started);
+           kBackendUnreachable, endpoint, started);
     return;
   }
   auto request_id = envelope.request_id();
@@ -649,9 +648,7 @@ void WorkerApi::OnSendFailed(const v1::Envelope& envelope) {
   auto it = held_.find(envelope.request_id());
   if (it == held_.end()) return;
   Finish(envelope.request_id(),
-         JsonError(it->second.meta, http::status::service_unavailable,
-                   "the task server's backend is not reachable right now; nothing was recorded, "
-                   "please try again in a minute"));
+         JsonError(it->second.meta, http::status::service_unavailable, kBackendUnreachable));
 }
 
 void WorkerApi::OnOperatorEnvelope(v1::Envelope envelope) {
