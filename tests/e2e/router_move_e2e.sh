@@ -68,7 +68,7 @@ statuses=$(psql "$THRONG_PG_DSN" -tAc "SELECT string_agg(w.worker_name || '=' ||
   ORDER BY w.worker_name) FROM agents a JOIN workers w USING (worker_id)")
 [ "$statuses" = "mover=in task partner=in task" ] ||
   fail "the operator ended the chat for a stale disconnect: $statuses ($(jq -c . "$work/move.json"))"
-curl -fsS "http://127.0.0.1:$op_admin/metrics" |
-  grep -q '^throng_operator_envelopes_rejected_total{reason="moved_agent_disconnect"} [1-9]' ||
-  fail "the ignored disconnect was not counted"
+curl -fsS "http://127.0.0.1:$op_admin/metrics" -o "$work/operator_metrics.txt"
+grep -q '^throng_operator_envelopes_rejected_total{reason="moved_agent_disconnect"} [1-9]' \
+  "$work/operator_metrics.txt" || fail "the ignored disconnect was not counted"
 check "router one's disconnect was ignored and counted; both agents are still in task"

@@ -117,9 +117,9 @@ for forged in 1 "1-0123456789abcdef0123456789abcdef" 123456789; do
 done
 [ "$(psql "$THRONG_PG_DSN" -tAc "SELECT count(*) FROM agent_data WHERE submission ? 'stolen'")" = 0 ] ||
   fail "a submission under a forged agent id was stored"
-curl -fsS "http://127.0.0.1:$router_admin/metrics" |
-  grep -q '^throng_router_rejected_requests_total{reason="forged_agent_id"} 3' ||
-  fail "forged agent ids not counted"
+curl -fsS "http://127.0.0.1:$router_admin/metrics" -o "$work/forged_metrics.txt"
+grep -q '^throng_router_rejected_requests_total{reason="forged_agent_id"} 3$' "$work/forged_metrics.txt" ||
+  fail "forged agent ids not counted: $(grep forged_agent_id "$work/forged_metrics.txt")"
 code=$(post submit_task '{"final_data":{}}')
 [ "$code" = 400 ] || fail "submit without agent id: $code"
 code=$(curl -sS -o "$work/body" -w '%{http_code}' -X POST "$base/submit_task" -H 'Content-Type: application/json' \
