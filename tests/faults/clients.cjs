@@ -13,34 +13,13 @@
 "use strict";
 const net = require("net");
 const crypto = require("crypto");
+const { frame } = require("../e2e/workers/ws_client.cjs");
 
 const [mode, address, countText, extraText] = process.argv.slice(2);
 const [host, port] = address.split(":");
 const count = Number(countText);
 const extra = Number(extraText || 0);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// A masked client frame (RFC 6455) with the given opcode and payload.
-function frame(opcode, payload) {
-  const mask = crypto.randomBytes(4);
-  let header;
-  if (payload.length < 126) {
-    header = Buffer.from([0x80 | opcode, 0x80 | payload.length]);
-  } else if (payload.length < 65536) {
-    header = Buffer.alloc(4);
-    header[0] = 0x80 | opcode;
-    header[1] = 0x80 | 126;
-    header.writeUInt16BE(payload.length, 2);
-  } else {
-    header = Buffer.alloc(10);
-    header[0] = 0x80 | opcode;
-    header[1] = 0x80 | 127;
-    header.writeBigUInt64BE(BigInt(payload.length), 2);
-  }
-  const masked = Buffer.alloc(payload.length);
-  for (let i = 0; i < payload.length; i += 1) masked[i] = payload[i] ^ mask[i & 3];
-  return Buffer.concat([header, mask, masked]);
-}
 
 // Opens a socket and upgrades it; resolves the socket once the 101 arrived (rejects otherwise).
 function upgrade(timeoutMs = 30000) {

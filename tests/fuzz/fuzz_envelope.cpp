@@ -51,7 +51,7 @@ class AcceptingStore final : public TaskStore {
 
 struct Harness {
   Harness() : probe(registry), handler(store, ids, probe, DefaultClock(), nullptr, &quality) {}
-  operator_::AgentIds ids{AgentCredentials("fuzz-agent-credential-key-32byte")};
+  operator_::AgentIds ids{AgentCredentials(fuzz::kAgentCredentialKey)};
   prometheus::Registry registry;
   AcceptingStore store;
   OperatorProbe probe;

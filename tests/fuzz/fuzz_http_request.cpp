@@ -9,6 +9,7 @@
 #include "fuzz_input.hpp"
 #include "live_hub.hpp"
 #include "operator_link.hpp"
+#include "router_fuzz_harness.hpp"
 #include "router_probe.hpp"
 #include "worker_api.hpp"
 
@@ -28,25 +29,12 @@ class DiscardResponder final : public HttpResponder {
   std::string address_ = "fuzzer";
 };
 
-struct Harness {
+struct Harness : fuzz::RouterHarness {
   Harness()
-      : registry(),
-        probe(registry),
-        link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), probe,
-             {}),
-        hub(config, gate, link, probe, DefaultClock()),
+      : hub(config, gate, link, probe, DefaultClock()),
         api(io, config, gate, link, hub, probe, DefaultClock()) {
     config.upload_dir = "/nonexistent/throng-fuzz";  // uploads fail cleanly, nothing written
-    gate.SetKey(kKey);
   }
-  static constexpr const char* kKey = "fuzz-agent-credential-key-32byte";
-  boost::asio::io_context io;
-  RouterConfig config;
-  AgentGate gate;
-  std::string agent = AgentCredentials(kKey).Issue("11");
-  prometheus::Registry registry;
-  RouterProbe probe;
-  OperatorLink link;
   LiveHub hub;
   WorkerApi api;
 };

@@ -9,6 +9,9 @@
 
 namespace throng::fuzz {
 
+// The agent credential key of the fuzzers' stand-in operator.
+inline constexpr const char* kAgentCredentialKey = "fuzz-agent-credential-key-32byte";
+
 class FuzzInput {
  public:
   FuzzInput(const std::uint8_t* data, std::size_t size)

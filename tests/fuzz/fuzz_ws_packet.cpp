@@ -8,6 +8,7 @@
 #include "fuzz_input.hpp"
 #include "live_hub.hpp"
 #include "operator_link.hpp"
+#include "router_fuzz_harness.hpp"
 #include "router_probe.hpp"
 #include "ws_session.hpp"
 
@@ -16,22 +17,7 @@ namespace {
 using namespace throng;
 using namespace throng::router;
 
-struct Harness {
-  Harness()
-      : probe(registry),
-        link("tcp://127.0.0.1:1", "fuzz", std::chrono::milliseconds(1000), DefaultClock(), probe,
-             {}) {
-    gate.SetKey(kKey);
-  }
-  static constexpr const char* kKey = "fuzz-agent-credential-key-32byte";
-  boost::asio::io_context io;
-  RouterConfig config;
-  AgentGate gate;
-  std::string agent = AgentCredentials(kKey).Issue("11");
-  prometheus::Registry registry;
-  RouterProbe probe;
-  OperatorLink link;
-};
+using Harness = fuzz::RouterHarness;
 
 }  // namespace
 

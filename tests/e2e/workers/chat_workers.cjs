@@ -41,16 +41,12 @@
 // message. Exit status 0 when every worker stopped by itself with no unexpected answer (a
 // chat that ended without both partners is one), 1 otherwise (the file is written either way).
 "use strict";
+const { sleep, between, postJson, parseCommandLine } = require("./worker_common.cjs");
 const fs = require("fs");
 const crypto = require("crypto");
 const { openSocket } = require("./ws_client.cjs");
 
-const [base, outFile, ...rest] = process.argv.slice(2);
-if (!base || !outFile) {
-  console.error("usage: node chat_workers.cjs <router base URL> <result file> [key=value ...]");
-  process.exit(2);
-}
-const options = {
+const { base, outFile, options } = parseCommandLine("chat_workers.cjs", {
   workers: 8,
   messages: 4,
   think_min_ms: 200,
@@ -66,21 +62,10 @@ const options = {
   task_run_id: "",
   reload_every: 0,
   over_after_ms: 3000,
-};
-for (const pair of rest) {
-  const eq = pair.indexOf("=");
-  const key = pair.slice(0, eq);
-  if (eq < 0 || !(key in options)) {
-    console.error(`unknown option ${pair}`);
-    process.exit(2);
-  }
-  options[key] = typeof options[key] === "number" ? Number(pair.slice(eq + 1)) : pair.slice(eq + 1);
-}
+});
 
 const started = Date.now();
 const deadline = started + options.deadline_ms;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const between = (low, high) => low + Math.random() * (high - low);
 const url = new URL(base);
 
 const stats = {
@@ -114,29 +99,8 @@ function countError(kind) {
 }
 
 // One POST; resolves {status, body, text} or {status: 0, kind} for a network error or timeout.
-async function post(path, body) {
-  try {
-    const query = options.task_run_id ? `?task_run_id=${options.task_run_id}` : "";
-    const response = await fetch(`${base}/${path}${query}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body,
-      signal: AbortSignal.timeout(options.client_timeout_ms),
-    });
-    const text = await response.text();
-    let parsed = null;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-    return { status: response.status, body: parsed, text };
-  } catch (error) {
-    const kind = error && (error.name === "TimeoutError" || error.name === "AbortError")
-      ? "timeout" : "network";
-    return { status: 0, kind, text: String(error && error.message) };
-  }
-}
+const post = (path, body) => postJson(base, path, body,
+  { taskRunId: options.task_run_id, timeoutMs: options.client_timeout_ms });
 
 // POSTs the same body until the task server answers it (not a 5xx, network error or
 // timeout). Returns {answer, attempts} or null past the deadline.

@@ -17,14 +17,10 @@
 // think_max_ms=400 idle_stop_ms=4000 deadline_ms=120000 (0: never).
 // The result file (JSON): {stats, errors}. Exit status 0 when no answer was unexpected.
 "use strict";
+const { sleep, between, parseCommandLine } = require("./worker_common.cjs");
 const fs = require("fs");
 
-const [base, outFile, ...rest] = process.argv.slice(2);
-if (!base || !outFile) {
-  console.error("usage: node quality_workers.cjs <router base URL> <result file> [key=value ...]");
-  process.exit(2);
-}
-const options = {
+const { base, outFile, options } = parseCommandLine("quality_workers.cjs", {
   workers: 8,
   worker_prefix: "quality",
   task_run_id: "",
@@ -37,21 +33,10 @@ const options = {
   think_max_ms: 400,
   idle_stop_ms: 4000,
   deadline_ms: 120000,
-};
-for (const pair of rest) {
-  const eq = pair.indexOf("=");
-  const key = pair.slice(0, eq);
-  if (eq < 0 || !(key in options)) {
-    console.error(`unknown option ${pair}`);
-    process.exit(2);
-  }
-  options[key] = typeof options[key] === "number" ? Number(pair.slice(eq + 1)) : pair.slice(eq + 1);
-}
+});
 const onboardingAnswers = JSON.parse(options.onboarding_answers);
 const answerKey = JSON.parse(options.answer_key);
 const deadline = Date.now() + (options.deadline_ms || Infinity);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const between = (low, high) => low + Math.random() * (high - low);
 const every = (n, i) => n > 0 && i % n === 0;
 
 const stats = {

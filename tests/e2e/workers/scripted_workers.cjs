@@ -25,14 +25,10 @@
 // answered 404 "no task run is live"]}. Exit status 0 when every worker stopped
 // by itself with no unexpected answer, 1 otherwise (the file is written either way).
 "use strict";
+const { sleep, between, postJson, parseCommandLine } = require("./worker_common.cjs");
 const fs = require("fs");
 
-const [base, outFile, ...rest] = process.argv.slice(2);
-if (!base || !outFile) {
-  console.error("usage: node scripted_workers.cjs <router base URL> <result file> [key=value ...]");
-  process.exit(2);
-}
-const options = {
+const { base, outFile, options } = parseCommandLine("scripted_workers.cjs", {
   workers: 200,
   think_min_ms: 150,
   think_max_ms: 700,
@@ -43,21 +39,10 @@ const options = {
   retry_max_ms: 500,
   worker_prefix: "crash-worker",
   task_run_id: "",
-};
-for (const pair of rest) {
-  const eq = pair.indexOf("=");
-  const key = pair.slice(0, eq);
-  if (eq < 0 || !(key in options)) {
-    console.error(`unknown option ${pair}`);
-    process.exit(2);
-  }
-  options[key] = typeof options[key] === "number" ? Number(pair.slice(eq + 1)) : pair.slice(eq + 1);
-}
+});
 
 const started = Date.now();
 const deadline = started + options.deadline_ms;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const between = (low, high) => low + Math.random() * (high - low);
 
 const stats = {
   workers: options.workers,
@@ -86,30 +71,9 @@ function countError(kind) {
   stats.http_errors[kind] = (stats.http_errors[kind] || 0) + 1;
 }
 
-// One POST; resolves {status, body} or {status: 0, kind} for a network error or timeout.
-async function post(path, body) {
-  try {
-    const query = options.task_run_id ? `?task_run_id=${options.task_run_id}` : "";
-    const response = await fetch(`${base}/${path}${query}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body,
-      signal: AbortSignal.timeout(options.client_timeout_ms),
-    });
-    const text = await response.text();
-    let parsed = null;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-    return { status: response.status, body: parsed, text };
-  } catch (error) {
-    const kind = error && (error.name === "TimeoutError" || error.name === "AbortError")
-      ? "timeout" : "network";
-    return { status: 0, kind, text: String(error && error.message) };
-  }
-}
+// One POST; resolves {status, body, text} or {status: 0, kind} for a network error or timeout.
+const post = (path, body) => postJson(base, path, body,
+  { taskRunId: options.task_run_id, timeoutMs: options.client_timeout_ms });
 
 // Whether an answer means "the server could not do it now; send the same request again".
 function retryable(answer) {

@@ -4,7 +4,7 @@
 const net = require("net");
 const crypto = require("crypto");
 
-
+// A masked client frame with the given opcode and payload.
 function frame(opcode, payload) {
   const mask = crypto.randomBytes(4);
   let header;
