@@ -3,6 +3,7 @@
 # images (deploy/docker/Dockerfile) all build through it, so the native stack, the tests and
 # the images cannot be built in different ways (tests/deploy/docker_test.sh checks the callers).
 # Usage: deploy/build.sh <build dir> release             the shipped programs, optimised, no tests
+#        deploy/build.sh <build dir> bench               the same, plus the benchmark programs
 #        deploy/build.sh <build dir> <cmake option>...   everything, e.g. -DCMAKE_BUILD_TYPE=Debug
 # THRONG_JOBS: parallel compile jobs (default 2). Needs $THRONG_BUILD_PACKAGES
 # (deploy/local/services.sh) installed.
@@ -12,9 +13,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$1
 shift
 targets=()
-if [ "${1:-}" = release ]; then
-  set -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTHRONG_BUILD_TESTS=OFF
+if [ "${1:-}" = release ] || [ "${1:-}" = bench ]; then
   targets=(--target throng-operator throng-router throng-aggregator throng)
+  [ "$1" = bench ] && targets+=(throng-loadgen throng-echo-backend)
+  set -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTHRONG_BUILD_TESTS=OFF
 fi
 cmake -S "$root" -B "$build" -G Ninja "$@" >/dev/null
 cmake --build "$build" -j "${THRONG_JOBS:-2}" "${targets[@]}"

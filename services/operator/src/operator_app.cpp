@@ -116,6 +116,8 @@ Result<void> OperatorApp::Start() {
     // instead of vanishing.
     socket_.set(zmq::sockopt::router_mandatory, true);
     socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxEnvelopeBytes));
+    socket_.set(zmq::sockopt::sndhwm, kEnvelopeQueueLimit);
+    socket_.set(zmq::sockopt::rcvhwm, kEnvelopeQueueLimit);
     socket_.bind(config_.bind);
     bound_endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {

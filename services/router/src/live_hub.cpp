@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "packet_fields.hpp"
+
 namespace throng::router {
 
 namespace {
@@ -109,27 +111,22 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
            "too many packets; slow down and reconnect");
     return;
   }
-  auto packet = json::parse(text, nullptr, false);
-  if (packet.is_discarded() || !packet.is_object()) {
+  // Only the routing fields are read; the packet goes on as the browser sent it.
+  auto fields = ReadPacketFields(text);
+  if (!fields) {
     Reject(session, "malformed_json", websocket_close::bad_payload,
            "each frame must be one JSON packet (valid UTF-8)");
     return;
   }
-  auto type_it = packet.find("packet_type");
-  auto subject_it = packet.find("subject_id");
-  if (type_it == packet.end() || !type_it->is_string() || subject_it == packet.end() ||
-      !subject_it->is_string() || subject_it->get<std::string>().empty() ||
-      subject_it->get<std::string>().size() > kMaxIdLength) {
+  if (!fields->packet_type || !fields->subject_id || fields->subject_id->empty() ||
+      fields->subject_id->size() > kMaxIdLength) {
     Reject(session, "missing_field", websocket_close::policy_error,
            "packets need packet_type and subject_id strings");
     return;
   }
-  const auto type = type_it->get<std::string>();
-  const auto agent_id = subject_it->get<std::string>();
-  double client_timestamp = 0;
-  if (auto ts = packet.find("client_timestamp"); ts != packet.end() && ts->is_number()) {
-    client_timestamp = ts->get<double>();
-  }
+  const auto& type = *fields->packet_type;
+  const auto& agent_id = *fields->subject_id;
+  const double client_timestamp = fields->client_timestamp;
   const bool known = type == "alive" || type == "heartbeat" || type == "mephisto_bound_live_update";
   probe_.WebsocketPacket(known ? type : "unknown");
   if (!known) {
@@ -137,7 +134,8 @@ void LiveHub::OnFrame(const std::shared_ptr<WsSession>& session, std::string tex
            "unknown packet type '" + type.substr(0, 64) + "'");
     return;
   }
-  if (!Admit(session, agent_id)) return;
+  // An id is checked (an HMAC) when its socket first speaks for it, not on every packet after.
+  if (session->agent_id() != agent_id && !Admit(session, agent_id)) return;
 
   if (type == "alive") {
     auto& agent = agents_[agent_id];

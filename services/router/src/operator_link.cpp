@@ -54,6 +54,8 @@ void OperatorLink::Loop() {
   // being delivered minutes later, after the browser has been told it failed.
   socket.set(zmq::sockopt::immediate, 1);
   socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxEnvelopeBytes));
+  socket.set(zmq::sockopt::sndhwm, kEnvelopeQueueLimit);
+  socket.set(zmq::sockopt::rcvhwm, kEnvelopeQueueLimit);
   socket.set(zmq::sockopt::reconnect_ivl, 100);
   socket.set(zmq::sockopt::reconnect_ivl_max, 1000);
   // The socket's connection events, read below next to the socket itself (no extra thread).
@@ -106,6 +108,7 @@ void OperatorLink::Loop() {
     if (items[2].revents & ZMQ_POLLIN) ReadMonitorEvents(monitor);
     if (items[1].revents & ZMQ_POLLIN) SendQueued(socket);
     if (items[0].revents & ZMQ_POLLIN) {
+      std::vector<v1::Envelope> batch;
       for (int i = 0; i < 256; ++i) {
         zmq::message_t message;
         if (!socket.recv(message, zmq::recv_flags::dontwait)) break;
@@ -116,8 +119,9 @@ void OperatorLink::Loop() {
         }
         if (envelope->kind() == v1::ENVELOPE_KIND_OPERATOR_BEAT) last_beat_ms_ = clock_.NowMillis();
         envelope->mutable_timestamps()->set_router_reply(clock_.NowSeconds());
-        if (callbacks_.on_envelope) callbacks_.on_envelope(std::move(*envelope));
+        batch.push_back(std::move(*envelope));
       }
+      if (!batch.empty() && callbacks_.on_envelopes) callbacks_.on_envelopes(std::move(batch));
     }
   }
   zmq_socket_monitor(socket.handle(), nullptr, 0);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 #include <zmq.hpp>
 
 #include "router_probe.hpp"
@@ -22,7 +23,9 @@ namespace throng::router {
 class OperatorLink {
  public:
   struct Callbacks {
-    std::function<void(v1::Envelope)> on_envelope;     // replies and heartbeats
+    // Replies and heartbeats, in arrival order: everything one poll read, at once, so a busy
+    // link hands the io thread one batch instead of a task per envelope.
+    std::function<void(std::vector<v1::Envelope>)> on_envelopes;
     std::function<void(v1::Envelope)> on_send_failed;  // could not be queued to the operator
   };
 

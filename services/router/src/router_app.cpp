@@ -23,9 +23,9 @@ RouterApp::~RouterApp() {
 
 Result<void> RouterApp::Start() {
   OperatorLink::Callbacks callbacks;
-  callbacks.on_envelope = [this](v1::Envelope envelope) {
-    boost::asio::post(io_, [this, envelope = std::move(envelope)]() mutable {
-      api_->OnOperatorEnvelope(std::move(envelope));
+  callbacks.on_envelopes = [this](std::vector<v1::Envelope> batch) {
+    boost::asio::post(io_, [this, batch = std::move(batch)]() mutable {
+      for (auto& envelope : batch) api_->OnOperatorEnvelope(std::move(envelope));
     });
   };
   callbacks.on_send_failed = [this](v1::Envelope envelope) {

@@ -138,11 +138,11 @@ void RouterProbe::HttpBytes(const std::string& direction, std::size_t bytes) {
 }
 
 void RouterProbe::PacketToOperator(const std::string& packet_type) {
-  packets_.Add({{"packet_type", packet_type}, {"direction", "to_operator"}}).Increment();
+  to_operator_[packet_type].Increment();
 }
 
 void RouterProbe::PacketFromOperator(const std::string& packet_type) {
-  packets_.Add({{"packet_type", packet_type}, {"direction", "from_operator"}}).Increment();
+  from_operator_[packet_type].Increment();
 }
 
 void RouterProbe::Rejected(const std::string& reason) {
@@ -154,15 +154,15 @@ void RouterProbe::SetWebsocketConnections(double count) { ws_connections_.Set(co
 void RouterProbe::WebsocketOpened() { ws_opened_.Increment(); }
 
 void RouterProbe::WebsocketBytes(const std::string& direction, std::size_t bytes) {
-  ws_bytes_.Add({{"direction", direction}}).Increment(static_cast<double>(bytes));
+  ws_bytes_by_direction_[direction].Increment(static_cast<double>(bytes));
 }
 
 void RouterProbe::WebsocketPacket(const std::string& packet_type) {
-  ws_packets_.Add({{"packet_type", packet_type}}).Increment();
+  ws_received_[packet_type].Increment();
 }
 
 void RouterProbe::WebsocketPacketSent(const std::string& packet_type) {
-  ws_packets_sent_.Add({{"packet_type", packet_type}}).Increment();
+  ws_sent_[packet_type].Increment();
 }
 
 void RouterProbe::SetHeldRequests(double count) { held_.Set(count); }

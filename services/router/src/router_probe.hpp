@@ -7,10 +7,37 @@
 #include <prometheus/registry.h>
 
 #include <string>
+#include <unordered_map>
 
 #include "throng/v1/envelope.pb.h"
 
 namespace throng::router {
+
+// A counter family's counters by the value of one label, each looked up once: Family::Add
+// builds and hashes a label map under a lock on every call, too much for every packet.
+// One thread only (the router's io thread counts packets).
+class CountersByLabel {
+ public:
+  CountersByLabel(prometheus::Family<prometheus::Counter>& family, std::string label,
+                  prometheus::Labels fixed = {})
+      : family_(family), label_(std::move(label)), fixed_(std::move(fixed)) {}
+
+  prometheus::Counter& operator[](const std::string& value) {
+    auto it = counters_.find(value);
+    if (it != counters_.end()) return *it->second;
+    auto labels = fixed_;
+    labels[label_] = value;
+    auto& counter = family_.Add(labels);
+    counters_.emplace(value, &counter);
+    return counter;
+  }
+
+ private:
+  prometheus::Family<prometheus::Counter>& family_;
+  std::string label_;
+  prometheus::Labels fixed_;
+  std::unordered_map<std::string, prometheus::Counter*> counters_;
+};
 
 // Every metric the router exports, declared in one place and used as verbs.
 class RouterProbe {
@@ -62,6 +89,11 @@ class RouterProbe {
   prometheus::Gauge& operator_queue_depth_;
   prometheus::Family<prometheus::Counter>& operator_send_failures_;
   prometheus::Histogram& operator_heartbeat_rtt_;
+  CountersByLabel to_operator_{packets_, "packet_type", {{"direction", "to_operator"}}};
+  CountersByLabel from_operator_{packets_, "packet_type", {{"direction", "from_operator"}}};
+  CountersByLabel ws_bytes_by_direction_{ws_bytes_, "direction"};
+  CountersByLabel ws_received_{ws_packets_, "packet_type"};
+  CountersByLabel ws_sent_{ws_packets_sent_, "packet_type"};
 };
 
 }  // namespace throng::router

@@ -23,10 +23,15 @@ class Mailbox {
   Mailbox& operator=(const Mailbox&) = delete;
 
   void Push(T item) {
+    bool was_empty = false;
     {
       std::lock_guard lock(mutex_);
+      was_empty = items_.empty();
       items_.push_back(std::move(item));
     }
+    // Only the first item of a batch signals: the reader drains everything queued anyway, and
+    // a write per item would be a system call per packet under load.
+    if (!was_empty) return;
     std::uint64_t one = 1;
     [[maybe_unused]] auto written = write(fd_, &one, sizeof(one));
   }

@@ -1,0 +1,194 @@
+#include "static_load.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "open_loop_pacer.hpp"
+#include "worker_packets.hpp"
+
+namespace throng::loadgen {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+std::chrono::steady_clock::duration Seconds(double seconds) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(seconds));
+}
+
+}  // namespace
+
+StaticLoad::StaticLoad(boost::asio::io_context& io, const TargetUrl& target,
+                       boost::asio::ip::tcp::endpoint endpoint, StaticOptions options,
+                       LatencyStats& stats)
+    : io_(io), target_(target), endpoint_(endpoint), options_(std::move(options)), stats_(stats) {
+  if (options_.workers == 0) {
+    options_.workers = static_cast<std::size_t>(
+        options_.arrival_rate * (options_.warmup_seconds + options_.duration_seconds));
+  }
+  workers_.resize(options_.workers);
+}
+
+void StaticLoad::Every(std::chrono::milliseconds period, std::function<bool()> tick) {
+  auto& timer = timers_.emplace_back(std::make_unique<boost::asio::steady_timer>(io_));
+  auto* raw = timer.get();
+  auto arm = std::make_shared<std::function<void()>>();
+  *arm = [raw, period, tick = std::move(tick), arm_weak = std::weak_ptr(arm)] {
+    raw->expires_after(period);
+    raw->async_wait([raw, tick, arm_weak](const boost::system::error_code& error) {
+      if (error || !tick()) return;
+      if (auto again = arm_weak.lock()) (*again)();
+    });
+  };
+  (*arm)();
+  timer_loops_.push_back(arm);
+}
+
+void StaticLoad::Start(std::function<void()> finished) {
+  finished_ = std::move(finished);
+  spdlog::info("{} static workers arriving at {}/s", workers_.size(), options_.arrival_rate);
+  auto arrivals = std::make_shared<OpenLoopPacer>(options_.arrival_rate, Clock::now());
+  Every(std::chrono::milliseconds(1), [this, arrivals] {
+    auto now = Clock::now();
+    for (auto due = arrivals->Pending(now); due > 0 && arrivals->taken() < workers_.size(); --due) {
+      auto index = static_cast<std::size_t>(arrivals->taken());
+      own_.Record("arrival_lag", now - arrivals->Take());
+      Arrive(index);
+    }
+    return arrivals->taken() < workers_.size();
+  });
+  if (options_.submit_rate <= 0) {
+    auto window =
+        std::make_shared<boost::asio::steady_timer>(io_, Seconds(options_.warmup_seconds));
+    window->async_wait([this, window](const boost::system::error_code& error) {
+      if (error) return;
+      window_.Open(stats_);
+      own_.SetRecording(true);
+      window->expires_after(Seconds(options_.duration_seconds));
+      window->async_wait([this, window](const boost::system::error_code& closed) {
+        if (closed) return;
+        window_.Close(stats_);
+        own_.SetRecording(false);
+        if (done_ == workers_.size()) Finish();
+      });
+    });
+  }
+  Every(std::chrono::milliseconds(100), [this] {
+    if (window_.opened() && !window_.closed()) {
+      mid_task_sum_ += static_cast<double>(mid_task_);
+      ++mid_task_samples_;
+    }
+    return !finished_called_;
+  });
+}
+
+void StaticLoad::Step(std::size_t index, http::verb method, const std::string& path,
+                      std::string body, const std::string& operation, Clock::time_point started,
+                      Next next) {
+  workers_[index].http->Request(
+      method, path, std::move(body),
+      [this, index, operation, started, next = std::move(next)](
+          const boost::beast::error_code& error, unsigned status, const std::string& answer) {
+        if (error || status != 200) {
+          stats_.Fail(operation, error ? error.message() : "HTTP " + std::to_string(status));
+          return Done(index);
+        }
+        stats_.Record(operation, Clock::now() - started);
+        next(answer);
+      });
+}
+
+void StaticLoad::Arrive(std::size_t index) {
+  auto& worker = workers_[index];
+  worker.http = std::make_shared<HttpClient>(io_, target_, endpoint_, options_.timeout);
+  Step(index, http::verb::get, "/", "", "page", Clock::now(), [this, index](const std::string&) {
+    Step(index, http::verb::get, "/task_config.json?mephisto_task_version=2.0.4", "", "task_config",
+         Clock::now(), [this, index](const std::string&) {
+           auto name = options_.worker_prefix + "-" + std::to_string(index);
+           auto assignment = options_.worker_prefix + "_a" + std::to_string(index);
+           Step(index, http::verb::post, "/request_agent", RequestAgentBody(name, assignment),
+                "request_agent", Clock::now(), [this, index](const std::string& details) {
+                  std::string why;
+                  auto agent_id = AgentIdOf(details, why);
+                  if (!agent_id) {
+                    stats_.Fail("request_agent", why);
+                    return Done(index);
+                  }
+                  workers_[index].agent_id = *agent_id;
+                  Registered(index);
+                });
+         });
+  });
+}
+
+void StaticLoad::Registered(std::size_t index) {
+  mid_task_max_ = std::max(mid_task_max_, ++mid_task_);
+  if (options_.submit_rate > 0) {
+    waiting_to_submit_.push_back(index);
+    if (++registered_or_failed_ == workers_.size()) StartSubmitting();
+    return;
+  }
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, Seconds(options_.think_seconds));
+  timer->async_wait([this, index, timer](const boost::system::error_code& error) {
+    if (!error) Submit(index, Clock::now());
+  });
+}
+
+void StaticLoad::Submit(std::size_t index, Clock::time_point due) {
+  Step(index, http::verb::post, "/submit_task",
+       SubmitTaskBody(workers_[index].agent_id, R"({"answer":"loadgen","rating":4})"),
+       "submit_task", due, [this, index](const std::string&) {
+         ++acknowledged_;
+         --mid_task_;
+         Done(index);
+       });
+}
+
+void StaticLoad::StartSubmitting() {
+  spdlog::info("{} workers registered; submitting at {}/s", waiting_to_submit_.size(),
+               options_.submit_rate);
+  window_.Open(stats_);
+  own_.SetRecording(true);
+  auto submissions = std::make_shared<OpenLoopPacer>(options_.submit_rate, Clock::now());
+  Every(std::chrono::milliseconds(1), [this, submissions] {
+    auto now = Clock::now();
+    for (auto due = submissions->Pending(now); due > 0 && !waiting_to_submit_.empty(); --due) {
+      auto when = submissions->Take();
+      own_.Record("submit_lag", now - when);
+      auto index = waiting_to_submit_.front();
+      waiting_to_submit_.pop_front();
+      Submit(index, when);
+    }
+    return !waiting_to_submit_.empty();
+  });
+}
+
+void StaticLoad::Done(std::size_t index) {
+  if (workers_[index].http) workers_[index].http->Close();
+  if (options_.submit_rate > 0 && workers_[index].agent_id.empty()) {
+    // Failed before registering: no submission will come.
+    if (++registered_or_failed_ == workers_.size()) StartSubmitting();
+  }
+  if (++done_ < workers_.size()) return;
+  if (options_.submit_rate > 0) window_.Close(stats_);
+  if (options_.submit_rate > 0 || window_.closed()) Finish();
+}
+
+void StaticLoad::Finish() {
+  if (finished_called_) return;
+  finished_called_ = true;
+  for (auto& timer : timers_) timer->cancel();
+  timer_loops_.clear();
+  if (finished_) finished_();
+}
+
+nlohmann::json StaticLoad::Details() const {
+  return {{"workers", {{"arrived", workers_.size()}, {"finished", done_}}},
+          {"submissions", {{"acknowledged", acknowledged_}}},
+          {"mid_task",
+           {{"max", mid_task_max_},
+            {"mean_in_window",
+             mid_task_samples_ ? mid_task_sum_ / static_cast<double>(mid_task_samples_) : 0.0}}}};
+}
+
+}  // namespace throng::loadgen
