@@ -20,31 +20,17 @@ class Scanner {
                       std::span<std::optional<std::string_view>> values) {
     for (auto& value : values) value.reset();
     SkipWhitespace();
-    if (!Consume('{')) return false;
-    SkipWhitespace();
-    if (!Consume('}')) {
-      for (;;) {
-        SkipWhitespace();
-        auto key_start = pos_;
-        if (!ScanString()) return false;
-        // The key's characters between its quotes.
-        auto member_key = text_.substr(key_start + 1, pos_ - key_start - 2);
-        SkipWhitespace();
-        if (!Consume(':')) return false;
-        SkipWhitespace();
-        auto value_start = pos_;
-        if (!ScanValue(1)) return false;
-        for (std::size_t i = 0; i < keys.size(); ++i) {
-          if (member_key == keys[i]) values[i] = text_.substr(value_start, pos_ - value_start);
-        }
-        SkipWhitespace();
-        if (Consume(',')) continue;
-        if (Consume('}')) break;
-        return false;
+    if (AtEnd() || Peek() != '{') return false;
+    bool well_formed = ScanItems('}', [&] {
+      std::string_view key, value;
+      if (!ScanMember(1, key, value)) return false;
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (key == keys[i]) values[i] = value;
       }
-    }
+      return true;
+    });
     SkipWhitespace();
-    return pos_ == text_.size();  // nothing may follow the object
+    return well_formed && pos_ == text_.size();  // nothing may follow the object
   }
 
  private:
@@ -114,34 +100,45 @@ class Scanner {
 
   bool ScanObject(int depth) {
     if (depth >= kMaxJsonDepth) return false;
-    ++pos_;  // '{'
-    SkipWhitespace();
-    if (Consume('}')) return true;
-    for (;;) {
-      SkipWhitespace();
-      if (!ScanString()) return false;
-      SkipWhitespace();
-      if (!Consume(':')) return false;
-      SkipWhitespace();
-      if (!ScanValue(depth + 1)) return false;
-      SkipWhitespace();
-      if (Consume(',')) continue;
-      return Consume('}');
-    }
+    return ScanItems('}', [&] {
+      std::string_view key, value;
+      return ScanMember(depth + 1, key, value);
+    });
   }
 
   bool ScanArray(int depth) {
     if (depth >= kMaxJsonDepth) return false;
-    ++pos_;  // '['
+    return ScanItems(']', [&] { return ScanValue(depth + 1); });
+  }
+
+  // From an opening bracket to its `close`: items separated by commas, each consumed by
+  // `scan_item`.
+  template <typename ScanItem>
+  bool ScanItems(char close, ScanItem scan_item) {
+    ++pos_;  // the opening bracket
     SkipWhitespace();
-    if (Consume(']')) return true;
+    if (Consume(close)) return true;
     for (;;) {
       SkipWhitespace();
-      if (!ScanValue(depth + 1)) return false;
+      if (!scan_item()) return false;
       SkipWhitespace();
       if (Consume(',')) continue;
-      return Consume(']');
+      return Consume(close);
     }
+  }
+
+  // "key": value, with the key's characters between its quotes and the value's exact bytes.
+  bool ScanMember(int depth, std::string_view& key, std::string_view& value) {
+    auto key_start = pos_;
+    if (!ScanString()) return false;
+    key = text_.substr(key_start + 1, pos_ - key_start - 2);
+    SkipWhitespace();
+    if (!Consume(':')) return false;
+    SkipWhitespace();
+    auto value_start = pos_;
+    if (!ScanValue(depth)) return false;
+    value = text_.substr(value_start, pos_ - value_start);
+    return true;
   }
 
   bool ScanLiteral(std::string_view literal) {

@@ -41,7 +41,8 @@ void ZmqEchoPeer::Run() {
   auto next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
   while (!stopping_) {
     auto now = std::chrono::steady_clock::now();
-    if (now >= next_beat) {
+    if (now >= next_beat || new_router_) {
+      new_router_ = false;
       SendBeats();
       next_beat = now + options_.beat_interval;
     }
@@ -80,7 +81,8 @@ void ZmqEchoPeer::ReadAvailable() {
       extra_parts = true;
     }
     auto router = identity.to_string();
-    routers_.insert(router);  // any message at all shows the router exists
+    // Any message at all shows the router exists; a new one hears the run list at once.
+    if (routers_.insert(router).second) new_router_ = true;
     if (!complete || extra_parts) {
       counters_.Malformed();
       continue;

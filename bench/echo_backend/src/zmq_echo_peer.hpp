@@ -60,6 +60,7 @@ class ZmqEchoPeer {
   std::string incarnation_;
   std::int64_t started_ms_;
   std::set<std::string> routers_;
+  bool new_router_ = false;
   std::vector<Outgoing> outbox_;
   std::vector<v1::Envelope> answers_;  // reused per request
   std::atomic<bool> stopping_{false};
