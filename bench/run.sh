@@ -16,8 +16,10 @@
 #                 on the echo backend, driven as router_echo: 1,000 and 100 closed-loop pages
 #
 # The build dir (default build-bench) is built with `deploy/build.sh <dir> bench` when its
-# programs are missing. The generator is pinned to CPU 0 and, where one process is the server
-# (router_echo, idle, mephisto), the server to CPU 1.
+# programs are missing. The generator is pinned to CPU 0. Where one process is the server under
+# test (router_echo, idle, mephisto) it has CPU 1 to itself and the echo backend shares CPU 0
+# with the generator; the full stack (PostgreSQL, operator, router) needs more than one core
+# and is not pinned.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/deploy/local/services.sh"
@@ -39,14 +41,31 @@ if [ ! -x "$build/bin/throng-loadgen" ] || [ ! -x "$build/bin/throng-echo-backen
 fi
 build=$(cd "$build" && pwd)
 
+server_cpus=1
 scratch=$(mktemp -d /tmp/throng-bench.XXXXXX)
 chmod 755 "$scratch"
 out=${BENCH_OUT:-$scratch/results}
 mkdir -p "$out"
 pids=()
-cleanup() {
+# stop_pids: every process started so far. A second SIGTERM makes the operator stop at once
+# instead of waiting for assigned units; what still lives after 5 s is killed.
+stop_pids() {
+  local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 0.3
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  pids=()
+}
+cleanup() {
+  stop_pids
   [ -d "$scratch/pg" ] && throng_stop_postgres "$scratch/pg"
   throng_stop_redis "$scratch/redis"
   if [ "$out" = "$scratch/results" ]; then
@@ -59,39 +78,45 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# loadgen <name> <argument>...: one run of the generator on CPU 0, its report in $out/<name>.json.
+# loadgen <name> <argument>...: one run of the generator on CPU 0, its report in $out/<name>.json
+# (none if it crashed: the figures then leave that run out, with a warning).
 loadgen() {
   local name=$1
   shift
   throng_log "loadgen $name: $*"
-  taskset -c 0 "$build/bin/throng-loadgen" "$@" --json "$out/$name.json" >/dev/null || true
+  taskset -c 0 "$build/bin/throng-loadgen" "$@" --json "$out/$name.json" >/dev/null ||
+    [ -s "$out/$name.json" ] || { throng_log "WARNING: loadgen $name wrote no report"; rm -f "$out/$name.json"; }
 }
 
-# Resident memory (KiB) and CPU seconds (user + system) of a process.
+# Memory (KiB: now, and the peak so far) and CPU seconds (user + system) of a process.
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
-# server_figures <name> <pid> <cpu before> <rss before>: adds the server's CPU and memory to the report.
+# server_figures <name> <pid> <cpu before> <rss before>: adds the server's CPU seconds over the
+# run and its resident memory (before the run and its peak) to the report.
 server_figures() {
-  local name=$1 pid=$2 cpu_before=$3 rss_before=$4 file="$out/$name.json" cpu rss window
-  cpu=$(cpu_seconds "$pid")
-  rss=$(rss_kib "$pid")
-  window=$(jq '.window_seconds' "$file")
-  jq --argjson cpu "$(awk -v a="$cpu" -v b="$cpu_before" 'BEGIN { print a - b }')" \
-    --argjson rss "$rss" --argjson before "$rss_before" \
-    '.server = {cpu_seconds_whole_run: $cpu, rss_kib_at_end: $rss, rss_kib_before: $before}' \
+  local name=$1 pid=$2 cpu_before=$3 rss_before=$4 file="$out/$1.json"
+  [ -s "$file" ] || return 0
+  jq --argjson cpu "$(awk -v a="$(cpu_seconds "$pid")" -v b="$cpu_before" 'BEGIN { print a - b }')" \
+    --argjson peak "$(peak_rss_kib "$pid")" --argjson before "$rss_before" \
+    '.server = {cpu_seconds: $cpu, rss_kib_before: $before, rss_kib_peak: $peak}' \
     "$file" >"$file.tmp" && mv "$file.tmp" "$file"
-  : "$window"
 }
 
-# figure <label> <jq expression> <report name pattern>: min / median / max over the runs.
+# figure <label> <jq expression> <report name pattern>: min / median / max over the runs (the
+# median of an even count is the mean of the middle two).
 figure() {
-  local label=$1 expr=$2 pattern=$3
+  local label=$1 expr=$2 pattern=$3 files
+  files=$(compgen -G "$out/$pattern.json" || true)
+  if [ -z "$files" ]; then
+    echo "$label: no report"
+    return
+  fi
   # shellcheck disable=SC2086
-  jq -s -r --arg name "$label" "[.[] | ($expr)]"' | sort |
-    if length == 0 then "\($name): no data" else
-    "\($name): \(.[0]) / \(.[(length - 1) / 2 | floor]) / \(.[-1])  (min / median / max of \(length))" end' \
-    $out/$pattern.json
+  jq -s -r --arg name "$label" "[.[] | ($expr)]"' | sort | length as $n |
+    (if $n % 2 == 1 then .[($n - 1) / 2] else (.[$n / 2 - 1] + .[$n / 2]) / 2 end) as $median |
+    "\($name): \(.[0]) / \($median) / \(.[-1])  (min / median / max of \($n))"' $files
 }
 
 start_redis() {
@@ -100,14 +125,17 @@ start_redis() {
   export THRONG_REDIS_URL="redis://127.0.0.1:$redis_port" THRONG_METRICS_PREFIX="bench$$"
 }
 
-# start_router <operator endpoint> [option...]: throng's router on CPU 1 (sets router_url, router_pid).
+# start_router <operator endpoint> [option...]: throng's router, on $server_cpus if set (sets
+# router_url, router_pid).
 start_router() {
   local endpoint=$1 port admin
   shift
   port=$(throng_free_port)
   admin=$(throng_free_port)
   # Pages here send up to 1,000 packets a second each; the default limit (50) is for browsers.
-  THRONG_WS_RATE_LIMIT=100000 taskset -c "${BENCH_SERVER_CPUS:-1}" "$build/bin/throng-router" \
+  local pin=()
+  [ -n "$server_cpus" ] && pin=(taskset -c "$server_cpus")
+  THRONG_WS_RATE_LIMIT=100000 "${pin[@]}" "$build/bin/throng-router" \
     --listen-address 127.0.0.1 --port "$port" --admin-port "$admin" \
     --operator-endpoint "$endpoint" --instance-id bench-router --log-level warn "$@" \
     >>"$scratch/router.log" 2>&1 &
@@ -117,16 +145,17 @@ start_router() {
   throng_wait_http "http://127.0.0.1:$admin/readyz" 30 || throng_die "the router is not ready"
 }
 
-# wait_for_run: until the router serves a live run (the newest one gets unnamed pages).
+# wait_for_run <run id>: until the router serves that run (pages that name no run get the
+# newest live one).
 wait_for_run() {
-  sleep 2
-  throng_wait_http "$router_url/task_config.json" 30 || throng_die "the router serves no run"
+  throng_wait_http "$router_url/task_config.json?task_run_id=$1" 60 ||
+    throng_die "the router does not serve task run $1"
 }
 
 start_echo_backend() {
   local port
   port=$(throng_free_port)
-  taskset -c "${BENCH_SERVER_CPUS:-1}" "$build/bin/throng-echo-backend" zmq \
+  taskset -c 0 "$build/bin/throng-echo-backend" zmq \
     --bind "tcp://127.0.0.1:$port" >>"$scratch/echo.log" 2>&1 &
   pids+=($!)
   echo_endpoint="tcp://127.0.0.1:$port"
@@ -140,29 +169,34 @@ stop_pids() {
 
 router_echo() {
   start_redis
-  local i pid_cpu rss
+  local i mode
   for i in $(seq "$runs"); do
-    start_echo_backend
-    start_router "$echo_endpoint"
-    wait_for_run
-    rss=$(rss_kib "$router_pid")
-    pid_cpu=$(cpu_seconds "$router_pid")
-    loadgen "closed-$i" live "$router_url" --workers 1000 --connect-rate 1000 --closed-loop \
-      --update-bytes 100 --warmup 3 --duration 15 --prefix "c$i"
-    server_figures "closed-$i" "$router_pid" "$pid_cpu" "$rss"
-    pid_cpu=$(cpu_seconds "$router_pid")
-    loadgen "open-$i" live "$router_url" --workers 1000 --connect-rate 1000 \
-      --update-rate "${BENCH_RATE:-20000}" --update-bytes 100 --warmup 3 --duration 15 --prefix "o$i"
-    server_figures "open-$i" "$router_pid" "$pid_cpu" "$rss"
-    stop_pids
+    # Each measurement on a new router and backend: nothing left over from the one before.
+    for mode in closed open; do
+      start_echo_backend
+      start_router "$echo_endpoint"
+      wait_for_run 1
+      local rss cpu
+      rss=$(rss_kib "$router_pid")
+      cpu=$(cpu_seconds "$router_pid")
+      if [ $mode = closed ]; then
+        loadgen "closed-$i" live "$router_url" --workers 1000 --connect-rate 1000 --closed-loop \
+          --update-bytes 100 --warmup 3 --duration 15 --prefix "c$i"
+      else
+        loadgen "open-$i" live "$router_url" --workers 1000 --connect-rate 1000 \
+          --update-rate "${BENCH_RATE:-20000}" --update-bytes 100 --warmup 3 --duration 15 --prefix "o$i"
+      fi
+      server_figures "$mode-$i" "$router_pid" "$cpu" "$rss"
+      stop_pids
+    done
   done
   echo "router_echo: 1,000 pages, 100-byte updates, echo backend"
   figure "closed loop: round trips/s" '.operations.live_update.per_second' 'closed-*'
   figure "closed loop: p50 ms" '.operations.live_update.latency_ms.p50' 'closed-*'
   figure "closed loop: p99 ms" '.operations.live_update.latency_ms.p99' 'closed-*'
   figure "closed loop: duplicates + never delivered" '.delivery.duplicates + .delivery.never_delivered' 'closed-*'
-  figure "closed loop: router CPU s (whole run)" '.server.cpu_seconds_whole_run' 'closed-*'
-  figure "closed loop: router RSS MiB" '(.server.rss_kib_at_end / 1024 | floor)' 'closed-*'
+  figure "closed loop: router CPU % of a core" '(.server.cpu_seconds / (.window_seconds + 10) * 100 | floor)' 'closed-*'
+  figure "closed loop: router peak RSS MiB" '(.server.rss_kib_peak / 1024 | floor)' 'closed-*'
   figure "closed loop: loadgen CPU %" '.loadgen.cpu_percent_of_one_core' 'closed-*'
   figure "open loop ${BENCH_RATE:-20000}/s: achieved/s" '.operations.live_update.per_second' 'open-*'
   figure "open loop: p50 ms" '.operations.live_update.latency_ms.p50' 'open-*'
@@ -174,16 +208,16 @@ router_echo() {
 
 idle() {
   start_redis
-  local i rss pid_cpu workers=${BENCH_IDLE_WORKERS:-10000}
+  local i rss cpu workers=${BENCH_IDLE_WORKERS:-10000}
   for i in $(seq "$runs"); do
     start_echo_backend
     start_router "$echo_endpoint"
-    wait_for_run
+    wait_for_run 1
     rss=$(rss_kib "$router_pid")
-    pid_cpu=$(cpu_seconds "$router_pid")
+    cpu=$(cpu_seconds "$router_pid")
     loadgen "idle-$i" live "$router_url" --workers "$workers" --connect-rate 1000 \
       --warmup 6 --duration "${BENCH_IDLE_SECONDS:-60}" --prefix "i$i"
-    server_figures "idle-$i" "$router_pid" "$pid_cpu" "$rss"
+    server_figures "idle-$i" "$router_pid" "$cpu" "$rss"
     stop_pids
   done
   echo "idle: $workers pages heartbeating every 6 s"
@@ -191,13 +225,15 @@ idle() {
   figure "errors" '[.operations[].errors] | add' 'idle-*'
   figure "heartbeats answered/s" '.operations.heartbeat.per_second' 'idle-*'
   figure "heartbeat p99 ms" '.operations.heartbeat.latency_ms.p99' 'idle-*'
-  figure "router RSS KiB per page" "((.server.rss_kib_at_end - .server.rss_kib_before) / $workers | floor)" 'idle-*'
-  figure "router RSS MiB" '(.server.rss_kib_at_end / 1024 | floor)' 'idle-*'
+  figure "router peak RSS KiB per open page" '((.server.rss_kib_peak - .server.rss_kib_before) / (.workers.requested - .workers.failed) | floor)' 'idle-*'
+  figure "router peak RSS MiB" '(.server.rss_kib_peak / 1024 | floor)' 'idle-*'
+  figure "router CPU % of a core" '(.server.cpu_seconds / (.window_seconds + 16) * 100 | floor)' 'idle-*'
 }
 
 # The full stack: PostgreSQL, Redis, operator and router, release build, on free ports.
 start_stack() {
   local pg_port zmq_port op_admin
+  server_cpus=
   start_redis
   pg_port=$(throng_free_port)
   throng_start_postgres "$scratch/pg" "$pg_port"
@@ -244,7 +280,7 @@ static() {
   local i run submit_rate=${BENCH_SUBMIT_RATE:-1500}
   for i in $(seq "$runs"); do
     run=$(launch static 16000)
-    wait_for_run
+    wait_for_run "$run"
     loadgen "static-$i" static "$router_url" --arrival-rate 200 --think 5 --warmup 8 \
       --duration 30 --prefix "s$i"
     loadgen "submit-$i" static "$router_url" --arrival-rate 500 --workers 6000 \
@@ -273,7 +309,7 @@ chat() {
   local i run
   for i in $(seq "$runs"); do
     run=$(launch chat 1000)
-    wait_for_run
+    wait_for_run "$run"
     loadgen "chat-$i" live "$router_url" --workers 1000 --connect-rate 500 --update-rate 1000 \
       --warmup 5 --duration 30 --submit-at-end --prefix "p$i"
   done
@@ -292,8 +328,7 @@ registration() {
   local i units
   for i in $(seq "$runs"); do
     for units in 1000 100000; do
-      launch static "$units" >/dev/null
-      wait_for_run
+      wait_for_run "$(launch static "$units")"
       loadgen "reg$units-$i" static "$router_url" --arrival-rate 100 --workers 900 --think 1 \
         --warmup 1 --duration 8 --prefix "r$units-$i"
       done
@@ -307,23 +342,29 @@ registration() {
 
 mephisto() {
   [ -n "${MEPHISTO_ROUTER_DIR:-}" ] || throng_die "set MEPHISTO_ROUTER_DIR to the directory of the Mephisto Node router (bench/README.md)"
-  local i workers
+  local i workers port script node rss
   for i in $(seq "$runs"); do
     for workers in 1000 100; do
-      BENCH_BUILD=$build BENCH_REPORT="$out/mephisto$workers-$i.json" BENCH_WORKERS=$workers \
-        taskset -c "${BENCH_SERVER_CPUS:-1}" "$root/bench/mephisto_router.sh" "$(throng_free_port)" -- bash -c '
-          "$BENCH_BUILD/bin/throng-echo-backend" mephisto --router "ws://127.0.0.1:${MEPHISTO_ROUTER_URL##*:}/" &
-          echo_pid=$!
-          sleep 1
-          rss=$(awk "/^VmRSS:/ { print \$2 }" /proc/$MEPHISTO_ROUTER_PID/status)
-          taskset -c 0 "$BENCH_BUILD/bin/throng-loadgen" live "$MEPHISTO_ROUTER_URL" --workers "$BENCH_WORKERS" \
-            --connect-rate 200 --closed-loop --update-bytes 100 --warmup 3 --duration 15 \
-            --json "$BENCH_REPORT" >/dev/null || true
-          peak=$(awk "/^VmRSS:/ { print \$2 }" /proc/$MEPHISTO_ROUTER_PID/status)
-          jq --argjson rss "$peak" --argjson before "$rss" \
-            ".server = {rss_kib_at_end: \$rss, rss_kib_before: \$before}" "$BENCH_REPORT" >"$BENCH_REPORT.tmp"
-          mv "$BENCH_REPORT.tmp" "$BENCH_REPORT"
-          kill $echo_pid'
+      port=$(throng_free_port)
+      # The script prints the router's pid once it answers, and stops it on SIGTERM.
+      taskset -c 1 "$root/bench/mephisto_router.sh" "$port" >"$scratch/mephisto.pid" 2>>"$scratch/mephisto.log" &
+      script=$!
+      for _ in $(seq 600); do [ -s "$scratch/mephisto.pid" ] && break; sleep 0.1; done
+      node=$(cat "$scratch/mephisto.pid")
+      [ -n "$node" ] || throng_die "Mephisto's router did not start (log: $scratch/mephisto.log)"
+      taskset -c 0 "$build/bin/throng-echo-backend" mephisto --router "ws://127.0.0.1:$port/" \
+        >>"$scratch/echo.log" 2>&1 &
+      pids+=($!)
+      sleep 1
+      rss=$(rss_kib "$node")
+      loadgen "mephisto$workers-$i" live "http://127.0.0.1:$port" --workers "$workers" \
+        --connect-rate 200 --closed-loop --update-bytes 100 --warmup 3 --duration 15 \
+        --prefix "m$workers-$i"
+      server_figures "mephisto$workers-$i" "$node" 0 "$rss"
+      stop_pids
+      kill "$script" 2>/dev/null || true
+      wait "$script" 2>/dev/null || true
+      : >"$scratch/mephisto.pid"
     done
   done
   echo "mephisto: Mephisto's Node router on the echo backend, 100-byte updates, closed loop"
@@ -331,8 +372,8 @@ mephisto() {
     figure "$workers pages: round trips/s" '.operations.live_update.per_second' "mephisto$workers-*"
     figure "$workers pages: p50 ms" '.operations.live_update.latency_ms.p50' "mephisto$workers-*"
     figure "$workers pages: p99 ms" '.operations.live_update.latency_ms.p99' "mephisto$workers-*"
-    figure "$workers pages: duplicates per update" '(.delivery.duplicates / ([.delivery.delivered, 1] | max) * 100 | floor) / 100' "mephisto$workers-*"
-    figure "$workers pages: router RSS MiB" '(.server.rss_kib_at_end / 1024 | floor)' "mephisto$workers-*"
+    figure "$workers pages: copies of each update" '((.delivery.delivered + .delivery.duplicates) / ([.delivery.delivered, 1] | max) * 100 | floor) / 100' "mephisto$workers-*"
+    figure "$workers pages: router peak RSS MiB" '(.server.rss_kib_peak / 1024 | floor)' "mephisto$workers-*"
   done
 }
 

@@ -53,8 +53,8 @@ Options:
   --json=<file>          Also write the JSON report to this file.
   --log-level=<level>    trace, debug, info, warn, error [default: info].
 
-Exit status: 0 when no operation failed and (live) every update was delivered exactly once;
-1 otherwise; 2 on bad usage.
+Exit status: 0 when no operation failed and (live) the updates asked for were sent and each
+delivered exactly once; 1 otherwise; 2 on bad usage.
 )";
 
 double Number(const throng::CommandLine& args, const std::string& name) {
@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
   nlohmann::json settings;
   try {
     std::chrono::milliseconds timeout(static_cast<long>(Number(args, "--timeout") * 1000));
+    if (timeout.count() <= 0) throw std::invalid_argument("--timeout must be above 0");
     if (args.at("live").asBool()) {
       LiveOptions options;
       if (args.at("--workers")) {
@@ -160,6 +161,7 @@ int main(int argc, char** argv) {
                   {"duration_seconds", options.duration_seconds}};
       workers.emplace(io, *target, endpoint, options, stats);
       settings["workers"] = workers->Details()["workers"]["arrived"];
+      if (settings["workers"] == 0) throw std::invalid_argument("no worker would arrive");
       workers->Start([&io] { io.stop(); });
     }
   } catch (const std::invalid_argument& error) {
@@ -184,8 +186,8 @@ int main(int argc, char** argv) {
   bool clean = stats.Errors() == 0;
   if (live) {
     const auto& delivery = json["delivery"];
-    clean = clean && delivery["duplicates"] == 0 && delivery["never_delivered"] == 0 &&
-            delivery["unexpected"] == 0;
+    clean = clean && !live->SentNothingAskedFor() && delivery["duplicates"] == 0 &&
+            delivery["never_delivered"] == 0 && delivery["unexpected"] == 0;
   }
   return clean ? 0 : 1;
 }

@@ -4,7 +4,6 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <nlohmann/json.hpp>
@@ -162,7 +161,7 @@ HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, HttpHand
       options_(std::move(options)),
       handler_(std::make_shared<HttpHandler>(std::move(handler))),
       upgrade_(std::make_shared<UpgradeHandler>(std::move(upgrade))),
-      acceptor_(asio::make_strand(io)) {}
+      acceptor_(io) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -190,9 +189,12 @@ void HttpServer::Stop() {
 }
 
 void HttpServer::Accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
+      // Answers and WebSocket frames are small and latency-bound: no Nagle delay.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<HttpSession>(std::move(socket), options_, handler_, upgrade_)->Run();
     } else {
       spdlog::warn("accept failed: {}", ec.message());

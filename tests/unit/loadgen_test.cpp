@@ -26,14 +26,20 @@ TEST(LoadgenPercentiles, AreNearestRankOverEverySample) {
   EXPECT_EQ(NearestRank({}, 0.5), 0u);
 }
 
-TEST(LoadgenStats, CountLatenciesOnlyInsideTheWindowButErrorsAlways) {
+TEST(LoadgenStats, CountOperationsDueInsideTheWindowWheneverTheyEndButErrorsAlways) {
   LatencyStats stats;
-  stats.Record("live_update", milliseconds(100));  // warm-up: not counted
+  auto open = LatencyStats::Clock::now();
+  auto close = open + std::chrono::seconds(2);
+  stats.OpenWindow(open);
+  stats.CloseWindow(close);
+  stats.Record("live_update", open - milliseconds(1), open + milliseconds(5));  // warm-up
   stats.Fail("request_agent", "HTTP 503");
-  stats.SetRecording(true);
-  for (int i = 1; i <= 100; ++i) stats.Record("live_update", milliseconds(i));
-  stats.SetRecording(false);
-  stats.Record("live_update", milliseconds(500));  // drain: not counted
+  for (int i = 1; i <= 99; ++i) {
+    stats.Record("live_update", open + milliseconds(i), open + milliseconds(2 * i));
+  }
+  // Due just before the close, answered during the drain: the slowest, and counted.
+  stats.Record("live_update", close - milliseconds(1), close + milliseconds(99));
+  stats.Record("live_update", close, close + milliseconds(1));  // due after: not counted
 
   auto summary = stats.Summarize("live_update", 2.0);
   EXPECT_EQ(summary.count, 100u);

@@ -17,10 +17,21 @@ LatencyStats::Operation& LatencyStats::Get(const std::string& operation) {
   return operations_[operation];
 }
 
-void LatencyStats::Record(const std::string& operation, std::chrono::nanoseconds latency) {
+void LatencyStats::OpenWindow(Clock::time_point at) {
+  opened_ = true;
+  open_ = at;
+}
+
+void LatencyStats::CloseWindow(Clock::time_point at) {
+  closed_ = true;
+  close_ = at;
+}
+
+void LatencyStats::Record(const std::string& operation, Clock::time_point due,
+                          Clock::time_point done) {
   auto& op = Get(operation);
-  if (!recording_) return;
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(latency).count();
+  if (!opened_ || due < open_ || (closed_ && due >= close_)) return;
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(done - due).count();
   op.micros.push_back(static_cast<std::uint32_t>(
       std::clamp<std::int64_t>(micros, 0, std::numeric_limits<std::uint32_t>::max())));
 }

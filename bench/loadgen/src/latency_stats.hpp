@@ -9,12 +9,15 @@
 
 namespace throng::loadgen {
 
-// Per-operation counts, errors and latencies of one load run. Latencies and completions count
-// only inside the measurement window (after the warm-up); errors count from the start, since a
-// failure during ramp-up is still a failure. Keeps every sample (4 bytes each) so percentiles
-// are exact, not bucketed.
+// Per-operation counts, errors and latencies of one load run. An operation counts when it was
+// due (or started) inside the measurement window, whenever it completed: the slow ones due at
+// the end of the window, answered during the drain, are the ones that matter. Errors count
+// from the start, since a failure during ramp-up is still a failure. Keeps every sample (4
+// bytes each) so percentiles are exact, not bucketed.
 class LatencyStats {
  public:
+  using Clock = std::chrono::steady_clock;
+
   struct Summary {
     std::uint64_t count = 0;
     std::uint64_t errors = 0;
@@ -22,10 +25,11 @@ class LatencyStats {
     double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0, mean_ms = 0;
   };
 
-  void SetRecording(bool recording) { recording_ = recording; }
-  bool recording() const { return recording_; }
+  void OpenWindow(Clock::time_point at);
+  void CloseWindow(Clock::time_point at);
 
-  void Record(const std::string& operation, std::chrono::nanoseconds latency);
+  // An operation due (or started) at `due` and done at `done`.
+  void Record(const std::string& operation, Clock::time_point due, Clock::time_point done);
   void Fail(const std::string& operation, const std::string& reason);
 
   // `window_seconds` turns counts into rates.
@@ -44,7 +48,8 @@ class LatencyStats {
   };
   Operation& Get(const std::string& operation);
 
-  bool recording_ = false;
+  bool opened_ = false, closed_ = false;
+  Clock::time_point open_, close_;
   std::map<std::string, Operation> operations_;
   std::map<std::string, std::uint64_t> error_reasons_;
 };

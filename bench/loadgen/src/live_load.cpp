@@ -28,38 +28,15 @@ LiveLoad::LiveLoad(boost::asio::io_context& io, const TargetUrl& target,
       endpoint_(endpoint),
       options_(std::move(options)),
       stats_(stats),
+      timers_(io),
       workers_(options_.workers) {}
-
-void LiveLoad::Every(std::chrono::milliseconds period, std::function<bool()> tick) {
-  auto& timer = timers_.emplace_back(std::make_unique<boost::asio::steady_timer>(io_));
-  auto* raw = timer.get();
-  auto arm = std::make_shared<std::function<void()>>();
-  *arm = [raw, period, tick = std::move(tick), arm_weak = std::weak_ptr(arm)] {
-    raw->expires_after(period);
-    raw->async_wait([raw, tick, arm_weak](const boost::system::error_code& error) {
-      if (error || !tick()) return;
-      if (auto again = arm_weak.lock()) (*again)();
-    });
-  };
-  (*arm)();
-  // The function owns itself until the loop ends, when Finish() cancels the timer.
-  timer_loops_.push_back(arm);
-}
-
-void LiveLoad::After(double seconds, std::function<void()> then) {
-  auto& timer = timers_.emplace_back(std::make_unique<boost::asio::steady_timer>(io_));
-  timer->expires_after(
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
-  timer->async_wait([then = std::move(then)](const boost::system::error_code& error) {
-    if (!error) then();
-  });
-}
 
 void LiveLoad::Start(std::function<void()> finished) {
   finished_ = std::move(finished);
   spdlog::info("opening {} live pages at {}/s", options_.workers, options_.connect_rate);
+  outside_window_.OpenWindow(Clock::now());
   auto pacer = std::make_shared<OpenLoopPacer>(options_.connect_rate, Clock::now());
-  Every(std::chrono::milliseconds(1), [this, pacer] {
+  timers_.Every(std::chrono::milliseconds(1), [this, pacer] {
     for (auto due = pacer->Pending(Clock::now()); due > 0 && pacer->taken() < workers_.size();
          --due) {
       Connect(static_cast<std::size_t>(pacer->taken()));
@@ -85,7 +62,7 @@ void LiveLoad::Connect(std::size_t index) {
                   std::string why;
                   auto agent_id = AgentIdOf(body, why);
                   if (!agent_id) return WorkerFailed(index, "request_agent", why);
-                  stats_.Record("request_agent", Clock::now() - started);
+                  outside_window_.Record("request_agent", started, Clock::now());
                   workers_[index].agent_id = *agent_id;
                   OpenSocket(index);
                 });
@@ -102,7 +79,7 @@ void LiveLoad::OpenSocket(std::size_t index) {
   workers_[index].ws->Open(options_.timeout, [this, index, started](const std::string& error) {
     if (!error.empty()) return WorkerFailed(index, "ws_open", error);
     auto& worker = workers_[index];
-    stats_.Record("ws_open", Clock::now() - started);
+    outside_window_.Record("ws_open", started, Clock::now());
     worker.alive_sent = Clock::now();
     worker.ws->Send(AliveFrame(worker.agent_id));
     worker.heartbeat = std::make_unique<boost::asio::steady_timer>(io_);
@@ -119,8 +96,7 @@ void LiveLoad::Heartbeat(std::size_t index) {
   if (worker.failed || !worker.ws || !worker.ws->open()) return;
   worker.heartbeats_sent.push_back(Clock::now());
   worker.ws->Send(HeartbeatFrame(worker.agent_id));
-  worker.heartbeat->expires_after(std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(options_.heartbeat_seconds)));
+  worker.heartbeat->expires_after(Seconds(options_.heartbeat_seconds));
   worker.heartbeat->async_wait([this, index](const boost::system::error_code& error) {
     if (!error) Heartbeat(index);
   });
@@ -150,12 +126,10 @@ void LiveLoad::Settled() {
                options_.warmup_seconds);
   phase_ = Phase::kRunning;
   StartSending();
-  After(options_.warmup_seconds, [this] {
-    window_.Open(stats_);
-    own_.SetRecording(true);
-    After(options_.duration_seconds, [this] {
-      window_.Close(stats_);
-      own_.SetRecording(false);
+  timers_.After(options_.warmup_seconds, [this] {
+    window_.Open({&stats_, &own_});
+    timers_.After(options_.duration_seconds, [this] {
+      window_.Close({&stats_, &own_});
       Drain();
     });
   });
@@ -168,7 +142,7 @@ void LiveLoad::StartSending() {
   }
   if (options_.update_rate <= 0) return;
   sends_.emplace(options_.update_rate, Clock::now());
-  Every(std::chrono::milliseconds(1), [this] {
+  timers_.Every(std::chrono::milliseconds(1), [this] {
     if (phase_ != Phase::kRunning) return false;
     auto now = Clock::now();
     for (auto due = sends_->Pending(now); due > 0; --due) {
@@ -177,7 +151,7 @@ void LiveLoad::StartSending() {
         ++not_sent_;
         continue;
       }
-      own_.Record("send_lag", now - when);
+      own_.Record("send_lag", when, now);
       SendUpdate(in_task_[next_sender_++ % in_task_.size()], when);
     }
     return true;
@@ -199,7 +173,7 @@ void LiveLoad::OnFrame(std::size_t index, std::string_view frame) {
   auto& worker = workers_[index];
   if (type == "heartbeat") {
     if (!worker.heartbeats_sent.empty()) {
-      stats_.Record("heartbeat", now - worker.heartbeats_sent.front());
+      stats_.Record("heartbeat", worker.heartbeats_sent.front(), now);
       worker.heartbeats_sent.pop_front();
     }
     return;
@@ -207,7 +181,7 @@ void LiveLoad::OnFrame(std::size_t index, std::string_view frame) {
   if (type == "update_status") {
     if (!worker.alive_answered) {
       worker.alive_answered = true;
-      stats_.Record("alive", now - worker.alive_sent);
+      outside_window_.Record("alive", worker.alive_sent, now);
     }
     OnStatus(index, StringField(frame, "status").value_or(""));
     return;
@@ -242,7 +216,7 @@ void LiveLoad::OnUpdate(std::string_view frame, Clock::time_point now) {
     ++(id < next_update_id_ ? duplicates_ : unexpected_);
     return;
   }
-  stats_.Record("live_update", now - it->second.due);
+  stats_.Record("live_update", it->second.due, now);
   ++delivered_;
   auto owner = it->second.worker;
   in_flight_.erase(it);
@@ -253,9 +227,8 @@ void LiveLoad::OnUpdate(std::string_view frame, Clock::time_point now) {
 
 void LiveLoad::Drain() {
   phase_ = Phase::kDraining;
-  auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                  std::chrono::duration<double>(options_.drain_seconds));
-  Every(std::chrono::milliseconds(10), [this, until] {
+  auto until = Clock::now() + Seconds(options_.drain_seconds);
+  timers_.Every(std::chrono::milliseconds(10), [this, until] {
     if (!in_flight_.empty() && Clock::now() < until) return true;
     if (options_.submit_at_end) {
       SubmitAll();
@@ -277,7 +250,7 @@ void LiveLoad::SubmitAll() {
   submitted_ = submitting.size();
   auto pacer = std::make_shared<OpenLoopPacer>(options_.connect_rate, Clock::now());
   auto order = std::make_shared<std::vector<std::size_t>>(std::move(submitting));
-  Every(std::chrono::milliseconds(1), [this, pacer, order] {
+  timers_.Every(std::chrono::milliseconds(1), [this, pacer, order] {
     for (auto due = pacer->Pending(Clock::now()); due > 0 && pacer->taken() < order->size();
          --due) {
       auto index = (*order)[pacer->taken()];
@@ -294,7 +267,7 @@ void LiveLoad::SubmitAll() {
                       } else if (status != 200) {
                         stats_.Fail("submit_task", "HTTP " + std::to_string(status));
                       } else {
-                        stats_.Record("submit_task", Clock::now() - started);
+                        outside_window_.Record("submit_task", started, Clock::now());
                       }
                       if (++submits_done_ == submitted_) Finish();
                     });
@@ -310,8 +283,7 @@ void LiveLoad::Finish() {
     if (worker.heartbeat) worker.heartbeat->cancel();
     if (worker.ws) worker.ws->Close();
   }
-  for (auto& timer : timers_) timer->cancel();
-  timer_loops_.clear();
+  timers_.CancelAll();
   if (finished_) finished_();
 }
 
@@ -338,7 +310,13 @@ nlohmann::json LiveLoad::Details() const {
             {"unexpected", unexpected_},
             {"not_sent_no_worker_in_task", not_sent_}}},
           {"submissions", {{"attempted", submitted_}}},
+          {"outside_window", outside_window_.OperationsJson(0)},
           {"other_frames", others}};
+}
+
+bool LiveLoad::SentNothingAskedFor() const {
+  bool asked = options_.closed_loop || options_.update_rate > 0;
+  return asked && (sent_ == 0 || not_sent_ > 0);
 }
 
 }  // namespace throng::loadgen

@@ -19,6 +19,7 @@
 #include "latency_stats.hpp"
 #include "measurement_window.hpp"
 #include "open_loop_pacer.hpp"
+#include "run_timers.hpp"
 #include "target_url.hpp"
 #include "ws_client.hpp"
 
@@ -55,8 +56,11 @@ class LiveLoad {
 
   void Start(std::function<void()> finished);
   const MeasurementWindow& window() const { return window_; }
-  // Workers, delivery accounting and statuses, for the report.
+  // Workers, delivery accounting, statuses and the operations outside the window.
   nlohmann::json Details() const;
+  // True when updates were asked for but none went out, or some were due while no page was
+  // in task: the run measured nothing it claims to.
+  bool SentNothingAskedFor() const;
   // The generator's delay in sending what the open-loop schedule said was due.
   const LatencyStats& own() const { return own_; }
 
@@ -78,8 +82,6 @@ class LiveLoad {
     std::size_t worker;
   };
 
-  void Every(std::chrono::milliseconds period, std::function<bool()> tick);
-  void After(double seconds, std::function<void()> then);
   void Connect(std::size_t index);
   void OpenSocket(std::size_t index);
   void Settled();
@@ -100,7 +102,11 @@ class LiveLoad {
   LiveOptions options_;
   LatencyStats& stats_;
   LatencyStats own_;
+  // Registrations, socket openings and alive (before the window) and the final submissions
+  // (after it): their latencies, without rates.
+  LatencyStats outside_window_;
   MeasurementWindow window_;
+  RunTimers timers_;
   std::function<void()> finished_;
   Phase phase_ = Phase::kConnecting;
 
@@ -116,8 +122,6 @@ class LiveLoad {
   std::uint64_t not_sent_ = 0;  // due while no worker was in task
   std::uint64_t submitted_ = 0, submits_done_ = 0;
   std::map<std::string, std::uint64_t> other_frames_;
-  std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;
-  std::vector<std::shared_ptr<std::function<void()>>> timer_loops_;
 };
 
 }  // namespace throng::loadgen

@@ -11,19 +11,19 @@ double ProcessCpuSeconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-void MeasurementWindow::Open(LatencyStats& stats) {
+void MeasurementWindow::Open(std::initializer_list<LatencyStats*> stats) {
   opened_ = true;
   start_ = Clock::now();
   cpu_start_ = ProcessCpuSeconds();
-  stats.SetRecording(true);
+  for (auto* each : stats) each->OpenWindow(start_);
 }
 
-void MeasurementWindow::Close(LatencyStats& stats) {
+void MeasurementWindow::Close(std::initializer_list<LatencyStats*> stats) {
   if (!opened_ || closed_) return;
   closed_ = true;
   end_ = Clock::now();
   cpu_end_ = ProcessCpuSeconds();
-  stats.SetRecording(false);
+  for (auto* each : stats) each->CloseWindow(end_);
 }
 
 double MeasurementWindow::Seconds() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 
 #include "latency_stats.hpp"
 
@@ -11,13 +12,15 @@ namespace throng::loadgen {
 double ProcessCpuSeconds();
 
 // The part of a run whose figures count: opened after the warm-up, closed before the drain.
-// Latencies are recorded only while it is open; it also measures the generator's own CPU use.
+// Operations due while it is open are counted (LatencyStats); it also measures the generator's
+// own CPU use.
 class MeasurementWindow {
  public:
   using Clock = std::chrono::steady_clock;
 
-  void Open(LatencyStats& stats);
-  void Close(LatencyStats& stats);
+  // Opens (closes) the window of every one of `stats`.
+  void Open(std::initializer_list<LatencyStats*> stats);
+  void Close(std::initializer_list<LatencyStats*> stats);
   bool opened() const { return opened_; }
   bool closed() const { return closed_; }
   double Seconds() const;

@@ -9,19 +9,15 @@ namespace throng::loadgen {
 
 namespace http = boost::beast::http;
 
-namespace {
-
-std::chrono::steady_clock::duration Seconds(double seconds) {
-  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(seconds));
-}
-
-}  // namespace
-
 StaticLoad::StaticLoad(boost::asio::io_context& io, const TargetUrl& target,
                        boost::asio::ip::tcp::endpoint endpoint, StaticOptions options,
                        LatencyStats& stats)
-    : io_(io), target_(target), endpoint_(endpoint), options_(std::move(options)), stats_(stats) {
+    : io_(io),
+      target_(target),
+      endpoint_(endpoint),
+      options_(std::move(options)),
+      stats_(stats),
+      timers_(io) {
   if (options_.workers == 0) {
     options_.workers = static_cast<std::size_t>(
         options_.arrival_rate * (options_.warmup_seconds + options_.duration_seconds));
@@ -29,56 +25,35 @@ StaticLoad::StaticLoad(boost::asio::io_context& io, const TargetUrl& target,
   workers_.resize(options_.workers);
 }
 
-void StaticLoad::Every(std::chrono::milliseconds period, std::function<bool()> tick) {
-  auto& timer = timers_.emplace_back(std::make_unique<boost::asio::steady_timer>(io_));
-  auto* raw = timer.get();
-  auto arm = std::make_shared<std::function<void()>>();
-  *arm = [raw, period, tick = std::move(tick), arm_weak = std::weak_ptr(arm)] {
-    raw->expires_after(period);
-    raw->async_wait([raw, tick, arm_weak](const boost::system::error_code& error) {
-      if (error || !tick()) return;
-      if (auto again = arm_weak.lock()) (*again)();
-    });
-  };
-  (*arm)();
-  timer_loops_.push_back(arm);
-}
-
 void StaticLoad::Start(std::function<void()> finished) {
   finished_ = std::move(finished);
   spdlog::info("{} static workers arriving at {}/s", workers_.size(), options_.arrival_rate);
   auto arrivals = std::make_shared<OpenLoopPacer>(options_.arrival_rate, Clock::now());
-  Every(std::chrono::milliseconds(1), [this, arrivals] {
+  timers_.Every(std::chrono::milliseconds(1), [this, arrivals] {
     auto now = Clock::now();
     for (auto due = arrivals->Pending(now); due > 0 && arrivals->taken() < workers_.size(); --due) {
       auto index = static_cast<std::size_t>(arrivals->taken());
-      own_.Record("arrival_lag", now - arrivals->Take());
-      Arrive(index);
+      auto when = arrivals->Take();
+      own_.Record("arrival_lag", when, now);
+      Arrive(index, when);
     }
     return arrivals->taken() < workers_.size();
   });
   if (options_.submit_rate <= 0) {
-    auto window =
-        std::make_shared<boost::asio::steady_timer>(io_, Seconds(options_.warmup_seconds));
-    window->async_wait([this, window](const boost::system::error_code& error) {
-      if (error) return;
-      window_.Open(stats_);
-      own_.SetRecording(true);
-      window->expires_after(Seconds(options_.duration_seconds));
-      window->async_wait([this, window](const boost::system::error_code& closed) {
-        if (closed) return;
-        window_.Close(stats_);
-        own_.SetRecording(false);
+    timers_.After(options_.warmup_seconds, [this] {
+      window_.Open({&stats_, &own_});
+      timers_.After(options_.duration_seconds, [this] {
+        window_.Close({&stats_, &own_});
         if (done_ == workers_.size()) Finish();
       });
     });
   }
-  Every(std::chrono::milliseconds(100), [this] {
+  timers_.Every(std::chrono::milliseconds(100), [this] {
     if (window_.opened() && !window_.closed()) {
       mid_task_sum_ += static_cast<double>(mid_task_);
       ++mid_task_samples_;
     }
-    return !finished_called_;
+    return true;
   });
 }
 
@@ -93,15 +68,16 @@ void StaticLoad::Step(std::size_t index, http::verb method, const std::string& p
           stats_.Fail(operation, error ? error.message() : "HTTP " + std::to_string(status));
           return Done(index);
         }
-        stats_.Record(operation, Clock::now() - started);
+        stats_.Record(operation, started, Clock::now());
         next(answer);
       });
 }
 
-void StaticLoad::Arrive(std::size_t index) {
+void StaticLoad::Arrive(std::size_t index, Clock::time_point due) {
   auto& worker = workers_[index];
   worker.http = std::make_shared<HttpClient>(io_, target_, endpoint_, options_.timeout);
-  Step(index, http::verb::get, "/", "", "page", Clock::now(), [this, index](const std::string&) {
+  // The page's latency counts from the arrival's due time, however late the generator was.
+  Step(index, http::verb::get, "/", "", "page", due, [this, index](const std::string&) {
     Step(index, http::verb::get, "/task_config.json?mephisto_task_version=2.0.4", "", "task_config",
          Clock::now(), [this, index](const std::string&) {
            auto name = options_.worker_prefix + "-" + std::to_string(index);
@@ -115,22 +91,24 @@ void StaticLoad::Arrive(std::size_t index) {
                     return Done(index);
                   }
                   workers_[index].agent_id = *agent_id;
-                  Registered(index);
+                  Registered(index, Clock::now());
                 });
          });
   });
 }
 
-void StaticLoad::Registered(std::size_t index) {
+void StaticLoad::Registered(std::size_t index, Clock::time_point now) {
+  workers_[index].mid_task = true;
   mid_task_max_ = std::max(mid_task_max_, ++mid_task_);
   if (options_.submit_rate > 0) {
     waiting_to_submit_.push_back(index);
     if (++registered_or_failed_ == workers_.size()) StartSubmitting();
     return;
   }
-  auto timer = std::make_shared<boost::asio::steady_timer>(io_, Seconds(options_.think_seconds));
-  timer->async_wait([this, index, timer](const boost::system::error_code& error) {
-    if (!error) Submit(index, Clock::now());
+  auto due = now + Seconds(options_.think_seconds);
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, due);
+  timer->async_wait([this, index, due, timer](const boost::system::error_code& error) {
+    if (!error) Submit(index, due);
   });
 }
 
@@ -139,7 +117,6 @@ void StaticLoad::Submit(std::size_t index, Clock::time_point due) {
        SubmitTaskBody(workers_[index].agent_id, R"({"answer":"loadgen","rating":4})"),
        "submit_task", due, [this, index](const std::string&) {
          ++acknowledged_;
-         --mid_task_;
          Done(index);
        });
 }
@@ -147,14 +124,13 @@ void StaticLoad::Submit(std::size_t index, Clock::time_point due) {
 void StaticLoad::StartSubmitting() {
   spdlog::info("{} workers registered; submitting at {}/s", waiting_to_submit_.size(),
                options_.submit_rate);
-  window_.Open(stats_);
-  own_.SetRecording(true);
+  window_.Open({&stats_, &own_});
   auto submissions = std::make_shared<OpenLoopPacer>(options_.submit_rate, Clock::now());
-  Every(std::chrono::milliseconds(1), [this, submissions] {
+  timers_.Every(std::chrono::milliseconds(1), [this, submissions] {
     auto now = Clock::now();
     for (auto due = submissions->Pending(now); due > 0 && !waiting_to_submit_.empty(); --due) {
       auto when = submissions->Take();
-      own_.Record("submit_lag", now - when);
+      own_.Record("submit_lag", when, now);
       auto index = waiting_to_submit_.front();
       waiting_to_submit_.pop_front();
       Submit(index, when);
@@ -164,21 +140,25 @@ void StaticLoad::StartSubmitting() {
 }
 
 void StaticLoad::Done(std::size_t index) {
-  if (workers_[index].http) workers_[index].http->Close();
-  if (options_.submit_rate > 0 && workers_[index].agent_id.empty()) {
+  auto& worker = workers_[index];
+  if (worker.http) worker.http->Close();
+  if (worker.mid_task) {
+    worker.mid_task = false;
+    --mid_task_;
+  }
+  if (options_.submit_rate > 0 && worker.agent_id.empty()) {
     // Failed before registering: no submission will come.
     if (++registered_or_failed_ == workers_.size()) StartSubmitting();
   }
   if (++done_ < workers_.size()) return;
-  if (options_.submit_rate > 0) window_.Close(stats_);
+  if (options_.submit_rate > 0) window_.Close({&stats_, &own_});
   if (options_.submit_rate > 0 || window_.closed()) Finish();
 }
 
 void StaticLoad::Finish() {
   if (finished_called_) return;
   finished_called_ = true;
-  for (auto& timer : timers_) timer->cancel();
-  timer_loops_.clear();
+  timers_.CancelAll();
   if (finished_) finished_();
 }
 

@@ -14,6 +14,7 @@
 #include "http_client.hpp"
 #include "latency_stats.hpp"
 #include "measurement_window.hpp"
+#include "run_timers.hpp"
 #include "target_url.hpp"
 
 namespace throng::loadgen {
@@ -50,15 +51,15 @@ class StaticLoad {
   struct Worker {
     std::shared_ptr<HttpClient> http;
     std::string agent_id;
+    bool mid_task = false;  // registered, not yet submitted
   };
   using Next = std::function<void(const std::string& body)>;
 
-  void Every(std::chrono::milliseconds period, std::function<bool()> tick);
-  void Arrive(std::size_t index);
+  void Arrive(std::size_t index, Clock::time_point due);
   // One request of a worker, timed as `operation`; `next` gets the body of a 200 answer.
   void Step(std::size_t index, boost::beast::http::verb method, const std::string& path,
             std::string body, const std::string& operation, Clock::time_point started, Next next);
-  void Registered(std::size_t index);
+  void Registered(std::size_t index, Clock::time_point now);
   void Submit(std::size_t index, Clock::time_point due);
   void Done(std::size_t index);
   void StartSubmitting();
@@ -83,8 +84,7 @@ class StaticLoad {
   std::deque<std::size_t> waiting_to_submit_;
   std::size_t registered_or_failed_ = 0;
   bool finished_called_ = false;
-  std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;
-  std::vector<std::shared_ptr<std::function<void()>>> timer_loops_;
+  RunTimers timers_;
 };
 
 }  // namespace throng::loadgen

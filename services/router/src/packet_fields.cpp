@@ -65,8 +65,9 @@ class FieldReader : public nlohmann::json_sax<json> {
 
  private:
   bool TopLevel() const { return depth_ == 1; }
+  // A value of the wrong kind for a field replaces an earlier one, as in a document.
   bool Scalar() {
-    if (TopLevel() && (key_ == "packet_type" || key_ == "subject_id")) Forget();
+    if (TopLevel()) Forget();
     return true;
   }
   bool Number(double value) {
@@ -76,7 +77,6 @@ class FieldReader : public nlohmann::json_sax<json> {
     }
     return Scalar();
   }
-  // A later non-string value of a field replaces an earlier string, as a document would.
   void Forget() {
     if (key_ == "packet_type") fields_.packet_type.reset();
     if (key_ == "subject_id") fields_.subject_id.reset();
