@@ -195,7 +195,7 @@ router_echo() {
   figure "closed loop: p50 ms" '.operations.live_update.latency_ms.p50' 'closed-*'
   figure "closed loop: p99 ms" '.operations.live_update.latency_ms.p99' 'closed-*'
   figure "closed loop: duplicates + never delivered" '.delivery.duplicates + .delivery.never_delivered' 'closed-*'
-  figure "closed loop: router CPU % of a core" '(.server.cpu_seconds / (.window_seconds + 10) * 100 | floor)' 'closed-*'
+  figure "closed loop: router CPU µs per round trip (whole run)" '(.server.cpu_seconds / .delivery.delivered * 1e6 | floor)' 'closed-*'
   figure "closed loop: router peak RSS MiB" '(.server.rss_kib_peak / 1024 | floor)' 'closed-*'
   figure "closed loop: loadgen CPU %" '.loadgen.cpu_percent_of_one_core' 'closed-*'
   figure "open loop ${BENCH_RATE:-20000}/s: achieved/s" '.operations.live_update.per_second' 'open-*'
@@ -227,7 +227,7 @@ idle() {
   figure "heartbeat p99 ms" '.operations.heartbeat.latency_ms.p99' 'idle-*'
   figure "router peak RSS KiB per open page" '((.server.rss_kib_peak - .server.rss_kib_before) / (.workers.requested - .workers.failed) | floor)' 'idle-*'
   figure "router peak RSS MiB" '(.server.rss_kib_peak / 1024 | floor)' 'idle-*'
-  figure "router CPU % of a core" '(.server.cpu_seconds / (.window_seconds + 16) * 100 | floor)' 'idle-*'
+  figure "router CPU seconds (whole run)" '.server.cpu_seconds' 'idle-*'
 }
 
 # The full stack: PostgreSQL, Redis, operator and router, release build, on free ports.

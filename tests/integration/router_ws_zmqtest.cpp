@@ -165,5 +165,43 @@ TEST_F(RouterWebsocketTest, StopTellsConnectedPagesTheRouterIsGoingAway) {
   EXPECT_EQ(browser.Next()["closed"], static_cast<int>(websocket::close_code::going_away));
 }
 
+// A page's work ends with its submission: when it closes afterwards that is no disconnect, so
+// a thousand chats ending at once do not become a thousand disconnects for the operator. A page
+// that leaves before submitting still is one.
+TEST(RouterAfterSubmission, APageThatSubmittedAndLeftIsNotReportedDisconnected) {
+  auto dir = testing::UniqueTempPath("throng_router_ws_submitted");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "index.html") << "<p>hi</p>";
+  ScriptedOperator scripted(dir.string());
+  scripted.AnswerWith("submit_unit", [](const v1::Envelope& request) {
+    return ScriptedOperator::ReplyTo(request, "submit_ack", "{}");
+  });
+  auto config = testing::TestRouterConfig(scripted.endpoint());
+  config.reconnect_grace = std::chrono::milliseconds(200);
+  {
+    testing::RouterUnderTest router(config);
+    ASSERT_TRUE(Eventually([&] { return router.Serving(); }));
+    for (int n : {1, 2}) {
+      Browser page(router.app().Port());
+      page.Send(Alive(Agent(n)));
+      page.Next();
+      scripted.SendToAgent("update_status", Agent(n), R"({"status":"in task"})");
+      EXPECT_EQ(page.Next()["data"]["status"], "in task");
+      if (n == 1) {
+        auto submitted = testing::HttpClient::Once(
+            router.app().Port(), boost::beast::http::verb::post, "/submit_task",
+            json{{"USED_AGENT_ID", Agent(1)}, {"final_data", {{"answer", 1}}}}.dump());
+        ASSERT_EQ(submitted.status, 200) << submitted.body;
+      }
+    }  // both pages close
+    ASSERT_TRUE(Eventually([&] { return scripted.Received("disconnect").size() == 1; }));
+    std::this_thread::sleep_for(config.reconnect_grace * 3);  // time for a wrong report
+    auto disconnects = scripted.Received("disconnect");
+    ASSERT_EQ(disconnects.size(), 1u);
+    EXPECT_EQ(disconnects[0].agent_id(), Agent(2));
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace throng::router

@@ -302,7 +302,14 @@ void LiveHub::CloseAll() {
 
 void LiveHub::Forget(const std::string& agent_id) {
   auto it = agents_.find(agent_id);
-  if (it != agents_.end() && it->second.session.expired()) agents_.erase(it);
+  if (it == agents_.end()) return;
+  if (it->second.session.expired()) {
+    agents_.erase(it);
+    return;
+  }
+  // The page is still open, but its work is over: its socket closing later is no disconnect
+  // (a thousand chats ending must not become a thousand disconnects for the operator).
+  it->second.status = "completed";
 }
 
 std::size_t LiveHub::QueuedPackets(const std::string& agent_id) const {

@@ -49,7 +49,8 @@ class LiveHub {
   void Sweep();
   // Tells every open socket the router is going away (close 1001) so pages reconnect elsewhere.
   void CloseAll();
-  // Forget an agent whose work is over (submitted).
+  // An agent whose work is over (submitted): dropped, or, while its page is open, no longer
+  // reported as disconnected when it closes.
   void Forget(const std::string& agent_id);
 
   std::size_t Connections() const { return connections_; }
