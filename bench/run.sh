@@ -61,7 +61,7 @@ stop_pids() {
     sleep 0.1
   done
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   pids=()
 }
 cleanup() {
@@ -159,12 +159,6 @@ start_echo_backend() {
     --bind "tcp://127.0.0.1:$port" >>"$scratch/echo.log" 2>&1 &
   pids+=($!)
   echo_endpoint="tcp://127.0.0.1:$port"
-}
-
-stop_pids() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  pids=()
 }
 
 router_echo() {
@@ -362,7 +356,8 @@ mephisto() {
         --prefix "m$workers-$i"
       server_figures "mephisto$workers-$i" "$node" 0 "$rss"
       stop_pids
-      kill "$script" 2>/dev/null || true
+      # Node first: the script then sees its router gone, cleans up and exits.
+      kill "$node" "$script" 2>/dev/null || true
       wait "$script" 2>/dev/null || true
       : >"$scratch/mephisto.pid"
     done
