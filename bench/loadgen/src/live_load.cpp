@@ -35,15 +35,8 @@ void LiveLoad::Start(std::function<void()> finished) {
   finished_ = std::move(finished);
   spdlog::info("opening {} live pages at {}/s", options_.workers, options_.connect_rate);
   outside_window_.OpenWindow(Clock::now());
-  auto pacer = std::make_shared<OpenLoopPacer>(options_.connect_rate, Clock::now());
-  timers_.Every(std::chrono::milliseconds(1), [this, pacer] {
-    for (auto due = pacer->Pending(Clock::now()); due > 0 && pacer->taken() < workers_.size();
-         --due) {
-      Connect(static_cast<std::size_t>(pacer->taken()));
-      pacer->Take();
-    }
-    return pacer->taken() < workers_.size();
-  });
+  timers_.Paced(workers_.size(), options_.connect_rate,
+                [this](std::size_t index, Clock::time_point) { Connect(index); });
 }
 
 void LiveLoad::Connect(std::size_t index) {
@@ -248,32 +241,27 @@ void LiveLoad::SubmitAll() {
   spdlog::info("{} workers submitting", submitting.size());
   if (submitting.empty()) return Finish();
   submitted_ = submitting.size();
-  auto pacer = std::make_shared<OpenLoopPacer>(options_.connect_rate, Clock::now());
   auto order = std::make_shared<std::vector<std::size_t>>(std::move(submitting));
-  timers_.Every(std::chrono::milliseconds(1), [this, pacer, order] {
-    for (auto due = pacer->Pending(Clock::now()); due > 0 && pacer->taken() < order->size();
-         --due) {
-      auto index = (*order)[pacer->taken()];
-      pacer->Take();
-      auto http = std::make_shared<HttpClient>(io_, target_, endpoint_, options_.timeout);
-      auto started = Clock::now();
-      http->Request(http::verb::post, "/submit_task",
-                    SubmitTaskBody(workers_[index].agent_id, R"({"done":true})"),
-                    [this, http, started](const boost::beast::error_code& error, unsigned status,
-                                          const std::string&) {
-                      http->Close();
-                      if (error) {
-                        stats_.Fail("submit_task", error.message());
-                      } else if (status != 200) {
-                        stats_.Fail("submit_task", "HTTP " + std::to_string(status));
-                      } else {
-                        outside_window_.Record("submit_task", started, Clock::now());
-                      }
-                      if (++submits_done_ == submitted_) Finish();
-                    });
-    }
-    return pacer->taken() < order->size();
-  });
+  timers_.Paced(
+      order->size(), options_.connect_rate, [this, order](std::size_t k, Clock::time_point) {
+        auto index = (*order)[k];
+        auto http = std::make_shared<HttpClient>(io_, target_, endpoint_, options_.timeout);
+        auto started = Clock::now();
+        http->Request(http::verb::post, "/submit_task",
+                      SubmitTaskBody(workers_[index].agent_id, R"({"done":true})"),
+                      [this, http, started](const boost::beast::error_code& error, unsigned status,
+                                            const std::string&) {
+                        http->Close();
+                        if (error) {
+                          stats_.Fail("submit_task", error.message());
+                        } else if (status != 200) {
+                          stats_.Fail("submit_task", "HTTP " + std::to_string(status));
+                        } else {
+                          outside_window_.Record("submit_task", started, Clock::now());
+                        }
+                        if (++submits_done_ == submitted_) Finish();
+                      });
+      });
 }
 
 void LiveLoad::Finish() {

@@ -1,5 +1,7 @@
 #include "run_timers.hpp"
 
+#include "open_loop_pacer.hpp"
+
 namespace throng::loadgen {
 
 std::chrono::steady_clock::duration Seconds(double seconds) {
@@ -11,6 +13,21 @@ void RunTimers::Every(std::chrono::milliseconds period, std::function<bool()> ti
   auto loop = std::make_shared<Loop>(Loop{boost::asio::steady_timer(io_), period, std::move(tick)});
   loops_.push_back(loop);
   Arm(loop);
+}
+
+void RunTimers::Paced(
+    std::size_t count, double per_second,
+    std::function<void(std::size_t k, std::chrono::steady_clock::time_point due)> each) {
+  if (count == 0) return;
+  auto pacer = std::make_shared<OpenLoopPacer>(per_second, std::chrono::steady_clock::now());
+  Every(std::chrono::milliseconds(1), [pacer, count, each = std::move(each)] {
+    for (auto due = pacer->Pending(std::chrono::steady_clock::now());
+         due > 0 && pacer->taken() < count; --due) {
+      auto k = static_cast<std::size_t>(pacer->taken());
+      each(k, pacer->Take());
+    }
+    return pacer->taken() < count;
+  });
 }
 
 void RunTimers::After(double seconds, std::function<void()> then) {

@@ -19,6 +19,10 @@ class RunTimers {
   explicit RunTimers(boost::asio::io_context& io) : io_(io) {}
 
   void Every(std::chrono::milliseconds period, std::function<bool()> tick);
+  // Open loop: calls `each(k, due)` for k = 0 .. count - 1, the k-th due at now + k /
+  // per_second, from a 1 ms tick (late calls keep their due time).
+  void Paced(std::size_t count, double per_second,
+             std::function<void(std::size_t k, std::chrono::steady_clock::time_point due)> each);
   void After(double seconds, std::function<void()> then);
   void CancelAll();
 

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "open_loop_pacer.hpp"
 #include "worker_packets.hpp"
 
 namespace throng::loadgen {
@@ -28,17 +27,11 @@ StaticLoad::StaticLoad(boost::asio::io_context& io, const TargetUrl& target,
 void StaticLoad::Start(std::function<void()> finished) {
   finished_ = std::move(finished);
   spdlog::info("{} static workers arriving at {}/s", workers_.size(), options_.arrival_rate);
-  auto arrivals = std::make_shared<OpenLoopPacer>(options_.arrival_rate, Clock::now());
-  timers_.Every(std::chrono::milliseconds(1), [this, arrivals] {
-    auto now = Clock::now();
-    for (auto due = arrivals->Pending(now); due > 0 && arrivals->taken() < workers_.size(); --due) {
-      auto index = static_cast<std::size_t>(arrivals->taken());
-      auto when = arrivals->Take();
-      own_.Record("arrival_lag", when, now);
-      Arrive(index, when);
-    }
-    return arrivals->taken() < workers_.size();
-  });
+  timers_.Paced(workers_.size(), options_.arrival_rate,
+                [this](std::size_t index, Clock::time_point due) {
+                  own_.Record("arrival_lag", due, Clock::now());
+                  Arrive(index, due);
+                });
   if (options_.submit_rate <= 0) {
     timers_.After(options_.warmup_seconds, [this] {
       window_.Open({&stats_, &own_});
@@ -125,18 +118,13 @@ void StaticLoad::StartSubmitting() {
   spdlog::info("{} workers registered; submitting at {}/s", waiting_to_submit_.size(),
                options_.submit_rate);
   window_.Open({&stats_, &own_});
-  auto submissions = std::make_shared<OpenLoopPacer>(options_.submit_rate, Clock::now());
-  timers_.Every(std::chrono::milliseconds(1), [this, submissions] {
-    auto now = Clock::now();
-    for (auto due = submissions->Pending(now); due > 0 && !waiting_to_submit_.empty(); --due) {
-      auto when = submissions->Take();
-      own_.Record("submit_lag", when, now);
-      auto index = waiting_to_submit_.front();
-      waiting_to_submit_.pop_front();
-      Submit(index, when);
-    }
-    return !waiting_to_submit_.empty();
-  });
+  std::vector<std::size_t> order(waiting_to_submit_.begin(), waiting_to_submit_.end());
+  waiting_to_submit_.clear();
+  timers_.Paced(order.size(), options_.submit_rate,
+                [this, order](std::size_t k, Clock::time_point due) {
+                  own_.Record("submit_lag", due, Clock::now());
+                  Submit(order[k], due);
+                });
 }
 
 void StaticLoad::Done(std::size_t index) {
