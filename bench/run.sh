@@ -224,7 +224,8 @@ idle() {
   figure "router CPU seconds (whole run)" '.server.cpu_seconds' 'idle-*'
 }
 
-# The full stack: PostgreSQL, Redis, operator and router, release build, on free ports.
+# The full stack: PostgreSQL, Redis, operator and router, release build, on free ports (sets
+# router_url).
 start_stack() {
   local pg_port zmq_port op_admin
   server_cpus=
@@ -239,7 +240,7 @@ start_stack() {
     --log-level warn >>"$scratch/operator.log" 2>&1 &
   pids+=($!)
   throng_wait_http "http://127.0.0.1:$op_admin/readyz" 30 || throng_die "the operator is not ready"
-  stack_endpoint="tcp://127.0.0.1:$zmq_port"
+  start_router "tcp://127.0.0.1:$zmq_port" --request-timeout 30
 }
 
 # launch <kind> <units>: a task run of <units> units (static_task, or paired_chat in pairs).
@@ -270,7 +271,6 @@ YAML
 
 static() {
   start_stack
-  start_router "$stack_endpoint" --request-timeout 30
   local i run submit_rate=${BENCH_SUBMIT_RATE:-1500}
   for i in $(seq "$runs"); do
     run=$(launch static 16000)
@@ -299,7 +299,6 @@ static() {
 
 chat() {
   start_stack
-  start_router "$stack_endpoint" --request-timeout 30
   local i run
   for i in $(seq "$runs"); do
     run=$(launch chat 1000)
@@ -318,7 +317,6 @@ chat() {
 
 registration() {
   start_stack
-  start_router "$stack_endpoint" --request-timeout 30
   local i units
   for i in $(seq "$runs"); do
     for units in 1000 100000; do

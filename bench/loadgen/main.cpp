@@ -106,12 +106,14 @@ int main(int argc, char** argv) {
   }
 
   LatencyStats stats;
+  std::optional<RouterConnections> router;
   std::optional<LiveLoad> live;
   std::optional<StaticLoad> workers;
   nlohmann::json settings;
   try {
     std::chrono::milliseconds timeout(static_cast<long>(Number(args, "--timeout") * 1000));
     if (timeout.count() <= 0) throw std::invalid_argument("--timeout must be above 0");
+    router.emplace(io, *target, endpoint, timeout);
     if (args.at("live").asBool()) {
       LiveOptions options;
       if (args.at("--workers")) {
@@ -127,7 +129,6 @@ int main(int argc, char** argv) {
       options.warmup_seconds = Number(args, "--warmup");
       options.duration_seconds = Number(args, "--duration");
       options.worker_prefix = args.at("--prefix").asString();
-      options.timeout = timeout;
       if (options.workers == 0 || options.connect_rate <= 0 || options.heartbeat_seconds <= 0) {
         throw std::invalid_argument("--workers, --connect-rate and --heartbeat must be above 0");
       }
@@ -139,7 +140,7 @@ int main(int argc, char** argv) {
                   {"heartbeat_seconds", options.heartbeat_seconds},
                   {"warmup_seconds", options.warmup_seconds},
                   {"duration_seconds", options.duration_seconds}};
-      live.emplace(io, *target, endpoint, options, stats);
+      live.emplace(*router, options, stats);
       live->Start([&io] { io.stop(); });
     } else {
       StaticOptions options;
@@ -152,14 +153,13 @@ int main(int argc, char** argv) {
       options.warmup_seconds = Number(args, "--warmup");
       options.duration_seconds = Number(args, "--duration");
       options.worker_prefix = args.at("--prefix").asString();
-      options.timeout = timeout;
       if (options.arrival_rate <= 0) throw std::invalid_argument("--arrival-rate must be above 0");
       settings = {{"arrival_rate", options.arrival_rate},
                   {"think_seconds", options.think_seconds},
                   {"submit_rate", options.submit_rate},
                   {"warmup_seconds", options.warmup_seconds},
                   {"duration_seconds", options.duration_seconds}};
-      workers.emplace(io, *target, endpoint, options, stats);
+      workers.emplace(*router, options, stats);
       settings["workers"] = workers->Details()["workers"]["arrived"];
       if (settings["workers"] == 0) throw std::invalid_argument("no worker would arrive");
       workers->Start([&io] { io.stop(); });

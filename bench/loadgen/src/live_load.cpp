@@ -20,15 +20,11 @@ bool Final(std::string_view status) {
 
 }  // namespace
 
-LiveLoad::LiveLoad(boost::asio::io_context& io, const TargetUrl& target,
-                   boost::asio::ip::tcp::endpoint endpoint, LiveOptions options,
-                   LatencyStats& stats)
-    : io_(io),
-      target_(target),
-      endpoint_(endpoint),
+LiveLoad::LiveLoad(const RouterConnections& router, LiveOptions options, LatencyStats& stats)
+    : router_(router),
       options_(std::move(options)),
       stats_(stats),
-      timers_(io),
+      timers_(router.io()),
       workers_(options_.workers) {}
 
 void LiveLoad::Start(std::function<void()> finished) {
@@ -40,7 +36,7 @@ void LiveLoad::Start(std::function<void()> finished) {
 }
 
 void LiveLoad::Connect(std::size_t index) {
-  auto http = std::make_shared<HttpClient>(io_, target_, endpoint_, options_.timeout);
+  auto http = router_.Http();
   auto name = options_.worker_prefix + "-" + std::to_string(index);
   auto started = Clock::now();
   http->Request(http::verb::post, "/request_agent",
@@ -67,15 +63,15 @@ void LiveLoad::OpenSocket(std::size_t index) {
   handlers.on_closed = [this, index](const std::string& why) {
     if (phase_ != Phase::kDone) WorkerFailed(index, "websocket", why);
   };
-  workers_[index].ws = std::make_shared<WsClient>(io_, target_, endpoint_, std::move(handlers));
+  workers_[index].ws = router_.Ws(std::move(handlers));
   auto started = Clock::now();
-  workers_[index].ws->Open(options_.timeout, [this, index, started](const std::string& error) {
+  workers_[index].ws->Open(router_.timeout(), [this, index, started](const std::string& error) {
     if (!error.empty()) return WorkerFailed(index, "ws_open", error);
     auto& worker = workers_[index];
     outside_window_.Record("ws_open", started, Clock::now());
     worker.alive_sent = Clock::now();
     worker.ws->Send(AliveFrame(worker.agent_id));
-    worker.heartbeat = std::make_unique<boost::asio::steady_timer>(io_);
+    worker.heartbeat = std::make_unique<boost::asio::steady_timer>(router_.io());
     worker.heartbeat->expires_after(std::chrono::milliseconds(500));
     worker.heartbeat->async_wait([this, index](const boost::system::error_code& timer_error) {
       if (!timer_error) Heartbeat(index);
@@ -242,26 +238,26 @@ void LiveLoad::SubmitAll() {
   if (submitting.empty()) return Finish();
   submitted_ = submitting.size();
   auto order = std::make_shared<std::vector<std::size_t>>(std::move(submitting));
-  timers_.Paced(
-      order->size(), options_.connect_rate, [this, order](std::size_t k, Clock::time_point) {
-        auto index = (*order)[k];
-        auto http = std::make_shared<HttpClient>(io_, target_, endpoint_, options_.timeout);
-        auto started = Clock::now();
-        http->Request(http::verb::post, "/submit_task",
-                      SubmitTaskBody(workers_[index].agent_id, R"({"done":true})"),
-                      [this, http, started](const boost::beast::error_code& error, unsigned status,
-                                            const std::string&) {
-                        http->Close();
-                        if (error) {
-                          stats_.Fail("submit_task", error.message());
-                        } else if (status != 200) {
-                          stats_.Fail("submit_task", "HTTP " + std::to_string(status));
-                        } else {
-                          outside_window_.Record("submit_task", started, Clock::now());
-                        }
-                        if (++submits_done_ == submitted_) Finish();
-                      });
-      });
+  timers_.Paced(order->size(), options_.connect_rate,
+                [this, order](std::size_t k, Clock::time_point) {
+                  auto index = (*order)[k];
+                  auto http = router_.Http();
+                  auto started = Clock::now();
+                  http->Request(http::verb::post, "/submit_task",
+                                SubmitTaskBody(workers_[index].agent_id, R"({"done":true})"),
+                                [this, http, started](const boost::beast::error_code& error,
+                                                      unsigned status, const std::string&) {
+                                  http->Close();
+                                  if (error) {
+                                    stats_.Fail("submit_task", error.message());
+                                  } else if (status != 200) {
+                                    stats_.Fail("submit_task", "HTTP " + std::to_string(status));
+                                  } else {
+                                    outside_window_.Record("submit_task", started, Clock::now());
+                                  }
+                                  if (++submits_done_ == submitted_) Finish();
+                                });
+                });
 }
 
 void LiveLoad::Finish() {

@@ -19,9 +19,8 @@
 #include "latency_stats.hpp"
 #include "measurement_window.hpp"
 #include "open_loop_pacer.hpp"
+#include "router_connections.hpp"
 #include "run_timers.hpp"
-#include "target_url.hpp"
-#include "ws_client.hpp"
 
 namespace throng::loadgen {
 
@@ -37,7 +36,6 @@ struct LiveOptions {
   double drain_seconds = 5;
   bool submit_at_end = false;  // each worker submits its task after the drain
   std::string worker_prefix = "lg";
-  std::chrono::milliseconds timeout{10000};
 };
 
 // Live-task pages (mephisto-task's useMephistoLiveTask): each registers (POST /request_agent),
@@ -51,8 +49,7 @@ class LiveLoad {
  public:
   using Clock = std::chrono::steady_clock;
 
-  LiveLoad(boost::asio::io_context& io, const TargetUrl& target,
-           boost::asio::ip::tcp::endpoint endpoint, LiveOptions options, LatencyStats& stats);
+  LiveLoad(const RouterConnections& router, LiveOptions options, LatencyStats& stats);
 
   void Start(std::function<void()> finished);
   const MeasurementWindow& window() const { return window_; }
@@ -96,9 +93,7 @@ class LiveLoad {
   void SubmitAll();
   void Finish();
 
-  boost::asio::io_context& io_;
-  const TargetUrl& target_;
-  boost::asio::ip::tcp::endpoint endpoint_;
+  const RouterConnections& router_;
   LiveOptions options_;
   LatencyStats& stats_;
   LatencyStats own_;

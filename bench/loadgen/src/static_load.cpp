@@ -8,15 +8,8 @@ namespace throng::loadgen {
 
 namespace http = boost::beast::http;
 
-StaticLoad::StaticLoad(boost::asio::io_context& io, const TargetUrl& target,
-                       boost::asio::ip::tcp::endpoint endpoint, StaticOptions options,
-                       LatencyStats& stats)
-    : io_(io),
-      target_(target),
-      endpoint_(endpoint),
-      options_(std::move(options)),
-      stats_(stats),
-      timers_(io) {
+StaticLoad::StaticLoad(const RouterConnections& router, StaticOptions options, LatencyStats& stats)
+    : router_(router), options_(std::move(options)), stats_(stats), timers_(router.io()) {
   if (options_.workers == 0) {
     options_.workers = static_cast<std::size_t>(
         options_.arrival_rate * (options_.warmup_seconds + options_.duration_seconds));
@@ -68,7 +61,7 @@ void StaticLoad::Step(std::size_t index, http::verb method, const std::string& p
 
 void StaticLoad::Arrive(std::size_t index, Clock::time_point due) {
   auto& worker = workers_[index];
-  worker.http = std::make_shared<HttpClient>(io_, target_, endpoint_, options_.timeout);
+  worker.http = router_.Http();
   // The page's latency counts from the arrival's due time, however late the generator was.
   Step(index, http::verb::get, "/", "", "page", due, [this, index](const std::string&) {
     Step(index, http::verb::get, "/task_config.json?mephisto_task_version=2.0.4", "", "task_config",
@@ -99,7 +92,7 @@ void StaticLoad::Registered(std::size_t index, Clock::time_point now) {
     return;
   }
   auto due = now + Seconds(options_.think_seconds);
-  auto timer = std::make_shared<boost::asio::steady_timer>(io_, due);
+  auto timer = std::make_shared<boost::asio::steady_timer>(router_.io(), due);
   timer->async_wait([this, index, due, timer](const boost::system::error_code& error) {
     if (!error) Submit(index, due);
   });

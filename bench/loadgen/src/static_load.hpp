@@ -14,8 +14,8 @@
 #include "http_client.hpp"
 #include "latency_stats.hpp"
 #include "measurement_window.hpp"
+#include "router_connections.hpp"
 #include "run_timers.hpp"
-#include "target_url.hpp"
 
 namespace throng::loadgen {
 
@@ -27,7 +27,6 @@ struct StaticOptions {
   double warmup_seconds = 2;
   double duration_seconds = 10;  // the window, when submit_rate is 0
   std::string worker_prefix = "lg";
-  std::chrono::milliseconds timeout{10000};
 };
 
 // Static-task workers (mephisto-task's useMephistoTask, HTTP only): each arrival opens the page
@@ -39,8 +38,7 @@ class StaticLoad {
  public:
   using Clock = std::chrono::steady_clock;
 
-  StaticLoad(boost::asio::io_context& io, const TargetUrl& target,
-             boost::asio::ip::tcp::endpoint endpoint, StaticOptions options, LatencyStats& stats);
+  StaticLoad(const RouterConnections& router, StaticOptions options, LatencyStats& stats);
 
   void Start(std::function<void()> finished);
   const MeasurementWindow& window() const { return window_; }
@@ -65,9 +63,7 @@ class StaticLoad {
   void StartSubmitting();
   void Finish();
 
-  boost::asio::io_context& io_;
-  const TargetUrl& target_;
-  boost::asio::ip::tcp::endpoint endpoint_;
+  const RouterConnections& router_;
   StaticOptions options_;
   LatencyStats& stats_;
   LatencyStats own_;
