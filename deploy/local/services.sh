@@ -38,14 +38,29 @@ throng_stop_packaged_service() {
   throng_as_root systemctl disable --now --quiet "$1" || throng_die "could not stop the $1 service"
 }
 
-# Prints a TCP port that no socket uses right now. Drawn below Linux's ephemeral range
-# (32768-60999), so outgoing connections of busy tests cannot take it before it is bound.
+# Prints a TCP port that no socket uses right now and that no other call handed out lately.
+# Drawn below Linux's ephemeral range (32768-60999), so outgoing connections of busy tests
+# cannot take it before it is bound. A port is chosen long before its server binds it, so
+# the choices are kept in a registry shared (under a lock) by every script and parallel test
+# of this user: without it two draws, even in one script, can return the same port.
 throng_free_port() {
-  local port
-  while :; do
-    port=$(( (RANDOM << 15 | RANDOM) % 12000 + 20000 ))
-    ss -Htan "sport = :$port" 2>/dev/null | grep -q . || { echo "$port"; return; }
-  done
+  local registry="${TMPDIR:-/tmp}/throng-ports-$(id -u)" now port
+  now=$(date +%s)
+  (
+    flock 9 || exit 1
+    touch "$registry"
+    # A reservation outlives any start-up; after 15 minutes its port is either bound or unused.
+    awk -v since=$((now - 900)) '$2 >= since' "$registry" >"$registry.new" &&
+      mv "$registry.new" "$registry"
+    while :; do
+      port=$(( (RANDOM << 15 | RANDOM) % 12000 + 20000 ))
+      grep -q "^$port " "$registry" && continue
+      ss -Htan "sport = :$port" 2>/dev/null | grep -q . && continue
+      echo "$port $now" >>"$registry"
+      echo "$port"
+      exit 0
+    done
+  ) 9>>"${TMPDIR:-/tmp}/throng-ports-$(id -u).lock"
 }
 
 throng_pg_bin() {
