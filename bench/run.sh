@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh <scenario> [build dir]: starts what a scenario needs on loopback (free ports),
 # runs throng-loadgen against it BENCH_RUNS times (default 3), and prints min / median / max of
-# its figures, with the servers' CPU and memory. Every run's JSON report is kept in
-# $BENCH_OUT (default: a new directory, printed at the end).
+# its figures, with the servers' CPU and memory. Every run's JSON report and log are kept in
+# $BENCH_OUT (default: a new directory, printed at the end, with the servers' logs).
 #
 # Scenarios (bench/README.md has the targets and bench/RESULTS.md the latest figures):
 #   router_echo   throng's router alone, on an echo backend: 1,000 pages, closed-loop live
@@ -72,7 +72,11 @@ cleanup() {
     local keep
     keep=$(mktemp -d /tmp/throng-bench-results.XXXXXX)
     cp -r "$out/." "$keep/"
-    throng_log "reports kept in $keep"
+    # The servers' logs too: a figure out of line is explained there (a checkpoint, an error).
+    mkdir -p "$keep/logs"
+    cp "$scratch"/*.log "$keep/logs/" 2>/dev/null || true
+    [ -f "$scratch/pg/server.log" ] && cp "$scratch/pg/server.log" "$keep/logs/postgresql.log"
+    throng_log "reports and logs kept in $keep"
   fi
   rm -rf "$scratch"
 }
@@ -84,7 +88,7 @@ loadgen() {
   local name=$1
   shift
   throng_log "loadgen $name: $*"
-  taskset -c 0 "$build/bin/throng-loadgen" "$@" --json "$out/$name.json" >/dev/null ||
+  taskset -c 0 "$build/bin/throng-loadgen" "$@" --json "$out/$name.json" >"$out/$name.log" ||
     [ -s "$out/$name.json" ] || { throng_log "WARNING: loadgen $name wrote no report"; rm -f "$out/$name.json"; }
 }
 

@@ -532,5 +532,17 @@ TEST_F(WorkerPoolTest, ALostConnectionIsReportedAndReEstablishedOnTheNextCall) {
   EXPECT_EQ(reconnects, 1);
 }
 
+TEST_F(WorkerPoolTest, PreparedStatementsArePreparedAgainOnAReopenedConnection) {
+  PgSession session(db_.dsn());
+  auto twice = [&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return tx.exec_prepared(session.Prepared("twice", "SELECT 2 * $1::int"), 21)[0][0].as<int>();
+  };
+  EXPECT_EQ(session.Timed("twice", twice), 42);
+  EXPECT_EQ(session.Timed("twice", twice), 42) << "prepared once, used again";
+  session.Connection().disconnect();
+  EXPECT_EQ(session.Timed("twice", twice), 42) << "the new connection prepares it again";
+}
+
 }  // namespace
 }  // namespace throng::operator_

@@ -7,6 +7,7 @@
 #include "frame_scan.hpp"
 #include "latency_stats.hpp"
 #include "open_loop_pacer.hpp"
+#include "run_timers.hpp"
 #include "target_url.hpp"
 #include "worker_packets.hpp"
 
@@ -65,6 +66,36 @@ TEST(LoadgenPacer, MakesEventsDueAtTheRateWhateverWasTaken) {
   EXPECT_EQ(pacer.Pending(start + milliseconds(10)), 9u);
   for (int i = 0; i < 9; ++i) pacer.Take();
   EXPECT_EQ(pacer.Take(), start + milliseconds(11));
+  EXPECT_EQ(pacer.NextDue(), start + milliseconds(12));
+}
+
+TEST(LoadgenRunTimers, PacedCallsEachEventOnceInOrderAtItsDueTime) {
+  boost::asio::io_context io;
+  RunTimers timers(io);
+  std::vector<std::size_t> order;
+  std::vector<RunTimers::TimePoint> dues;
+  timers.Paced(20, 20000, [&](std::size_t k, RunTimers::TimePoint due) {
+    order.push_back(k);
+    dues.push_back(due);
+    // Never called before its due time: the timer wakes for each event.
+    EXPECT_GE(std::chrono::steady_clock::now(), due);
+  });
+  io.run();  // returns once the pacing has ended
+  ASSERT_EQ(order.size(), 20u);
+  for (std::size_t k = 0; k < order.size(); ++k) EXPECT_EQ(order[k], k);
+  EXPECT_EQ(dues.back() - dues.front(), std::chrono::microseconds(19 * 50));
+}
+
+TEST(LoadgenRunTimers, PacedWhileStopsWhenTheCallSaysSo) {
+  boost::asio::io_context io;
+  RunTimers timers(io);
+  std::size_t calls = 0;
+  timers.PacedWhile(100000, [&](std::size_t k, RunTimers::TimePoint) {
+    ++calls;
+    return k < 4;
+  });
+  io.run();
+  EXPECT_EQ(calls, 5u);
 }
 
 TEST(LoadgenFrames, FindStringFieldsOfCompactPackets) {

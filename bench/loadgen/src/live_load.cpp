@@ -130,19 +130,14 @@ void LiveLoad::StartSending() {
     return;
   }
   if (options_.update_rate <= 0) return;
-  sends_.emplace(options_.update_rate, Clock::now());
-  timers_.Every(std::chrono::milliseconds(1), [this] {
+  timers_.PacedWhile(options_.update_rate, [this](std::size_t, Clock::time_point due) {
     if (phase_ != Phase::kRunning) return false;
-    auto now = Clock::now();
-    for (auto due = sends_->Pending(now); due > 0; --due) {
-      auto when = sends_->Take();
-      if (in_task_.empty()) {
-        ++not_sent_;
-        continue;
-      }
-      own_.Record("send_lag", when, now);
-      SendUpdate(in_task_[next_sender_++ % in_task_.size()], when);
+    if (in_task_.empty()) {
+      ++not_sent_;
+      return true;
     }
+    own_.Record("send_lag", due, Clock::now());
+    SendUpdate(in_task_[next_sender_++ % in_task_.size()], due);
     return true;
   });
 }

@@ -10,7 +10,6 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,7 +17,6 @@
 #include "http_client.hpp"
 #include "latency_stats.hpp"
 #include "measurement_window.hpp"
-#include "open_loop_pacer.hpp"
 #include "router_connections.hpp"
 #include "run_timers.hpp"
 
@@ -109,7 +107,6 @@ class LiveLoad {
   std::size_t settled_ = 0;
   std::vector<std::size_t> in_task_;  // workers that may send, round robin
   std::size_t next_sender_ = 0;
-  std::optional<OpenLoopPacer> sends_;
 
   std::uint64_t next_update_id_ = 1;
   std::unordered_map<std::uint64_t, Sent> in_flight_;

@@ -21,10 +21,14 @@ class OpenLoopPacer {
         static_cast<std::uint64_t>(std::chrono::duration<double>(now - start_).count() * rate_) + 1;
     return due > taken_ ? due - taken_ : 0;
   }
+  // The due time of the next event, not yet taken.
+  Clock::time_point NextDue() const {
+    return start_ + std::chrono::duration_cast<Clock::duration>(
+                        std::chrono::duration<double>(static_cast<double>(taken_) / rate_));
+  }
   // The due time of the next event, which is now taken.
   Clock::time_point Take() {
-    auto due = start_ + std::chrono::duration_cast<Clock::duration>(
-                            std::chrono::duration<double>(static_cast<double>(taken_) / rate_));
+    auto due = NextDue();
     ++taken_;
     return due;
   }

@@ -126,14 +126,19 @@ std::vector<v1::Envelope> LiveCoordinator::OnLiveUpdate(std::int64_t agent_id,
   const auto data_json = data.dump();
   return db_.Timed("live_relay", [&](pqxx::connection& c) {
     std::vector<v1::Envelope> pushes;
-    pqxx::work tx(c);
-    if (tx.exec_params("SELECT 1 FROM agents WHERE agent_id = $1", agent_id).empty()) {
+    // One statement, committed on its own: the update and its copies are stored together in
+    // one round trip (a transaction around it took four: BEGIN, a check, the relay, COMMIT).
+    // An unknown agent is refused by the foreign key.
+    pqxx::nontransaction tx(c);
+    pqxx::result copies;
+    try {
+      copies = tx.exec_prepared(
+          db_.Prepared("live_relay", "SELECT * FROM throng_live_relay($1, $2, $3::jsonb)"),
+          agent_id, update_id, data_json);
+    } catch (const pqxx::foreign_key_violation&) {
       spdlog::warn("dropping live update {} for unknown agent {}", update_id, agent_id);
       return pushes;
     }
-    auto copies = tx.exec_params("SELECT * FROM throng_live_relay($1, $2, $3::jsonb)", agent_id,
-                                 update_id, data_json);
-    tx.commit();
     for (const auto& row : copies) {
       pushes.push_back(UpdatePush(row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), data_json));
     }
@@ -161,12 +166,11 @@ std::vector<v1::Envelope> LiveCoordinator::OnDisconnect(std::int64_t agent_id) {
 void LiveCoordinator::OnDelivered(std::int64_t agent_id, std::int64_t row_id) {
   if (row_id <= 0) return;
   db_.Timed("live_delivered", [&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    tx.exec_params(
-        "UPDATE live_updates SET delivered_at = now() "
-        "WHERE id = $1 AND agent_id = $2 AND delivered_at IS NULL",
-        row_id, agent_id);
-    tx.commit();
+    pqxx::nontransaction tx(c);  // one statement: no BEGIN and COMMIT round trips
+    tx.exec_prepared(db_.Prepared("live_delivered",
+                                  "UPDATE live_updates SET delivered_at = now() "
+                                  "WHERE id = $1 AND agent_id = $2 AND delivered_at IS NULL"),
+                     row_id, agent_id);
     return 0;
   });
 }

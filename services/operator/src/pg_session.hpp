@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -34,6 +35,7 @@ class PgSession {
     if (!connection_ || !connection_->is_open()) {
       if (connection_) lost_ = true;  // it was open and is not any more
       connection_.reset();
+      prepared_.clear();
       connection_ = std::make_unique<pqxx::connection>(dsn_);  // throws: still lost
       if (lost_) {
         lost_ = false;
@@ -41,6 +43,17 @@ class PgSession {
       }
     }
     return *connection_;
+  }
+
+  // `name`, prepared as `sql` on the open connection the first time it is asked for there: a
+  // statement on the hot path is parsed and planned once per connection instead of per call.
+  // For use inside Timed (the connection is open); a reopened connection prepares again.
+  const std::string& Prepared(const std::string& name, const char* sql) {
+    if (!prepared_.contains(name)) {
+      Connection().prepare(name, sql);
+      prepared_.insert(name);
+    }
+    return name;
   }
 
   // False once a call found the connection broken, until one opens it again. (A connection
@@ -64,6 +77,7 @@ class PgSession {
     } catch (const pqxx::broken_connection&) {
       if (connection_) lost_ = true;
       connection_.reset();
+      prepared_.clear();
       report(false);
       throw;
     } catch (const pqxx::sql_error& e) {
@@ -83,7 +97,8 @@ class PgSession {
   std::string dsn_;
   DbObserver observer_;
   std::unique_ptr<pqxx::connection> connection_;
-  bool lost_ = false;  // a connection broke and none has been opened since
+  std::set<std::string> prepared_;  // statement names prepared on connection_
+  bool lost_ = false;               // a connection broke and none has been opened since
 };
 
 }  // namespace throng::operator_
