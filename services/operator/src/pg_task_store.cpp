@@ -46,16 +46,17 @@ std::vector<std::pair<std::string, double>> ParsePhases(std::string_view text) {
 
 RegistrationResult PgTaskStore::RegisterAgent(const RegistrationRequest& request) {
   return Timed("register_agent", [&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    // The worker-pool rules and the unit reservation, in one round trip.
-    // The worker-pool rules and the unit reservation, in one round trip; the function leaves
-    // the time of each step in throng.phases, read after it ran.
-    auto rows = tx.exec_params(
-        "SELECT r.outcome, r.worker_id, r.agent_id, r.unit_id, r.init_data::text,"
-        " throng_assigned_unit_type(r.unit_id), current_setting('throng.phases', true) "
-        "FROM throng_register_worker($1, $2, $3, $4) r",
+    // The worker-pool rules and the unit reservation, in one prepared statement committed on
+    // its own (one round trip); the function leaves the time of each step in throng.phases,
+    // read after it ran.
+    pqxx::nontransaction tx(c);
+    auto rows = tx.exec_prepared(
+        session_.Prepared(
+            "register_agent",
+            "SELECT r.outcome, r.worker_id, r.agent_id, r.unit_id, r.init_data::text,"
+            " throng_assigned_unit_type(r.unit_id), current_setting('throng.phases', true) "
+            "FROM throng_register_worker($1, $2, $3, $4) r"),
         request.task_run_id, request.worker_name, request.provider_type, request.registration_id);
-    tx.commit();
     auto result = ReadRegistration(rows.at(0), 0);
     if (!rows.at(0)[6].is_null()) result.phase_seconds = ParsePhases(rows.at(0)[6].c_str());
     return result;
@@ -93,12 +94,14 @@ bool PgTaskStore::DisconnectOnboardingAgent(std::int64_t onboarding_agent_id) {
 
 SubmitResult PgTaskStore::SubmitUnit(std::int64_t agent_id, const std::string& submission_json) {
   return Timed("submit_unit", [&](pqxx::connection& c) {
-    pqxx::work tx(c);
     // The submission, the answer-key check of a screening or gold unit, the unit's completion
-    // time and kind and the run's fast-submission fraction, in one round trip.
-    auto row = tx.exec_params1("SELECT * FROM throng_submit_and_time_unit($1, $2::jsonb)", agent_id,
-                               submission_json);
-    tx.commit();
+    // time and kind and the run's fast-submission fraction, in one prepared statement committed
+    // on its own (one round trip): durable when it returns.
+    pqxx::nontransaction tx(c);
+    auto row = tx.exec_prepared1(
+        session_.Prepared("submit_unit",
+                          "SELECT * FROM throng_submit_and_time_unit($1, $2::jsonb)"),
+        agent_id, submission_json);
     SubmitResult result;
     auto outcome = row[0].as<std::string>();
     result.outcome = outcome == "completed"           ? SubmitOutcome::kCompleted
