@@ -249,27 +249,23 @@ start_stack() {
 
 # launch <kind> <units>: a task run of <units> units (static_task, or paired_chat in pairs).
 launch() {
-  local kind=$1 units=$2 dir="$scratch/task-$1-$2"
+  local kind=$1 units=$2 dir="$scratch/task-$1-$2" blueprint
   mkdir -p "$dir"
   if [ "$kind" = static ]; then
     cp "$root/examples/static_demo/task.html" "$dir/"
     { echo "text"; seq "$units" | sed 's/^/sentence /'; } >"$dir/data.csv"
-    cat >"$dir/task.yaml" <<YAML
-blueprint: {type: static_task, task_source: task.html, data_csv: data.csv, units_per_assignment: 1}
-provider: {type: mock, requester_name: bench_requester}
-task: {task_name: bench-static-$units-$RANDOM, task_title: Bench, task_description: Bench, task_reward: 0.01,
-       allowed_concurrent: 1, maximum_units_per_worker: 0, assignment_duration_in_seconds: 1800}
-YAML
+    blueprint="{type: static_task, task_source: task.html, data_csv: data.csv, units_per_assignment: 1}"
   else
     echo "// the generator's pages do not run it" >"$dir/bundle.js"
     seq $((units / 2)) | sed 's/.*/{"topic": "topic &"}/' >"$dir/data.jsonl"
-    cat >"$dir/task.yaml" <<YAML
-blueprint: {type: paired_chat, task_source: bundle.js, data_jsonl: data.jsonl, units_per_assignment: 2}
+    blueprint="{type: paired_chat, task_source: bundle.js, data_jsonl: data.jsonl, units_per_assignment: 2}"
+  fi
+  cat >"$dir/task.yaml" <<YAML
+blueprint: $blueprint
 provider: {type: mock, requester_name: bench_requester}
-task: {task_name: bench-chat-$units-$RANDOM, task_title: Bench, task_description: Bench, task_reward: 0.01,
+task: {task_name: bench-$kind-$units-$RANDOM, task_title: Bench, task_description: Bench, task_reward: 0.01,
        allowed_concurrent: 1, maximum_units_per_worker: 0, assignment_duration_in_seconds: 1800}
 YAML
-  fi
   "$build/bin/throng" launch "$dir/task.yaml" --data-dir "$scratch/data" --json | jq -r .task_run_id
 }
 
